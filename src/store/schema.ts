@@ -1,0 +1,89 @@
+/**
+ * The SQLite schema of a Salvage database (live or RSG: the same native layout).
+ * Every row here is written only by `applyOp` (apply.ts), from a txlog entry, so that a
+ * replay of the log rebuilds exactly the same state.
+ */
+export const SCHEMA_VERSION = 1;
+
+export const SCHEMA_SQL = `
+CREATE TABLE IF NOT EXISTS meta (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+) STRICT;
+
+-- next id per table; ids are decided before an operation is logged (deterministic replay)
+CREATE TABLE IF NOT EXISTS counters (
+  name TEXT PRIMARY KEY,
+  next INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE IF NOT EXISTS mailboxes (
+  id             INTEGER PRIMARY KEY,
+  address        TEXT NOT NULL UNIQUE COLLATE NOCASE,
+  name           TEXT NOT NULL DEFAULT '',
+  retention_days INTEGER,               -- NULL: the database default
+  hold           INTEGER NOT NULL DEFAULT 0,
+  created_ms     INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE IF NOT EXISTS folders (
+  id         INTEGER PRIMARY KEY,
+  mailbox_id INTEGER NOT NULL REFERENCES mailboxes(id),
+  parent_id  INTEGER REFERENCES folders(id),
+  name       TEXT NOT NULL,
+  path       TEXT NOT NULL,             -- '/'-separated, e.g. 'Inbox/Projects'
+  role       TEXT,                      -- inbox, sent, drafts, deleted, junk, archive, recoverable
+  UNIQUE (mailbox_id, path)
+) STRICT;
+
+-- message content after the trace prefix, stored once per database (single-instance storage)
+CREATE TABLE IF NOT EXISTS blobs (
+  hash     TEXT PRIMARY KEY,            -- sha256 hex of the content
+  size     INTEGER NOT NULL,
+  refcount INTEGER NOT NULL,
+  data     BLOB                         -- inline bytes; NULL when the blob is a file under blobs/
+) STRICT;
+
+CREATE TABLE IF NOT EXISTS items (
+  id              INTEGER PRIMARY KEY,
+  mailbox_id      INTEGER NOT NULL REFERENCES mailboxes(id),
+  folder_id       INTEGER REFERENCES folders(id),   -- NULL only for a dumpster item whose folder is gone
+  folder_path     TEXT NOT NULL,        -- path of the folder (for dumpster items: where it was deleted from)
+  blob_hash       TEXT NOT NULL REFERENCES blobs(hash),
+  prefix          BLOB NOT NULL,        -- per-delivery trace header fields; prefix + blob = the message
+  size            INTEGER NOT NULL,     -- bytes of the whole message
+  sha256          TEXT NOT NULL,        -- sha256 of the whole message
+  identity        TEXT NOT NULL,        -- normalised Message-ID, or 'sha256:<content hash>'
+  message_id      TEXT,                 -- Message-ID as found (without angle brackets), if any
+  subject         TEXT NOT NULL DEFAULT '',
+  from_addr       TEXT NOT NULL DEFAULT '',
+  to_addr         TEXT NOT NULL DEFAULT '',
+  cc_addr         TEXT NOT NULL DEFAULT '',
+  date_ms         INTEGER,              -- the Date: header (sent)
+  internal_ms     INTEGER NOT NULL,     -- when it was received into its mailbox
+  flags           TEXT NOT NULL DEFAULT '',  -- space-separated IMAP flags: \\Seen \\Flagged ...
+  deleted_ms      INTEGER,              -- set: the item is in the dumpster since then
+  created_ms      INTEGER NOT NULL,
+  origin          TEXT                  -- provenance (e.g. 'merge:12:4711'), NULL for delivered mail
+) STRICT;
+CREATE INDEX IF NOT EXISTS items_by_folder ON items (mailbox_id, folder_id, internal_ms);
+CREATE INDEX IF NOT EXISTS items_by_mailbox ON items (mailbox_id, deleted_ms, internal_ms);
+CREATE INDEX IF NOT EXISTS items_by_identity ON items (mailbox_id, identity);
+CREATE INDEX IF NOT EXISTS items_by_blob ON items (blob_hash);
+
+-- left by the purge pass so that a merge does not bring back what policy purged
+CREATE TABLE IF NOT EXISTS tombstones (
+  id         INTEGER PRIMARY KEY,
+  mailbox_id INTEGER NOT NULL REFERENCES mailboxes(id),
+  identity   TEXT NOT NULL,
+  message_id TEXT,
+  subject    TEXT NOT NULL DEFAULT '',
+  purged_ms  INTEGER NOT NULL
+) STRICT;
+CREATE INDEX IF NOT EXISTS tombstones_by_identity ON tombstones (mailbox_id, identity);
+
+-- file blobs whose refcount fell to zero while a backup was running: unlinked later
+CREATE TABLE IF NOT EXISTS blob_gc (
+  hash TEXT PRIMARY KEY
+) STRICT;
+`;
