@@ -1,0 +1,90 @@
+import type { Command } from 'commander';
+import { AppError } from '../../errors.js';
+import { MailboxAddress } from '../../schemas.js';
+import { createMailbox, listMailboxes, updateMailbox } from '../../store/index.js';
+import { type CliContext, fmtBytes, intOption, table } from '../context.js';
+
+export function parseAddress(a: string): string {
+  const r = MailboxAddress.safeParse(a);
+  if (!r.success) {
+    throw new AppError(
+      'VALIDATION_FAILED',
+      `'${a}' is not a mailbox address: ${r.error.issues[0]?.message ?? ''}`,
+    );
+  }
+  return r.data;
+}
+
+export function registerMailbox(program: Command, ctx: CliContext): void {
+  const mailbox = program.command('mailbox').description('live mailboxes');
+  mailbox
+    .command('create <address>')
+    .description('create a live mailbox with the default folders')
+    .option('--name <text>', 'display name')
+    .option('--retention-days <n>', 'dumpster retention of this mailbox (default: the database default)')
+    .option('--hold', 'put the mailbox on hold: its dumpster is never purged')
+    .action(
+      async (
+        address: string,
+        opts: { name?: string; retentionDays?: string; hold?: boolean },
+        cmd: Command,
+      ) => {
+        const m = await ctx.withDb(cmd, (db) =>
+          createMailbox(db, {
+            address: parseAddress(address),
+            name: opts.name,
+            retentionDays: intOption('--retention-days', opts.retentionDays),
+            hold: opts.hold === true,
+          }),
+        );
+        ctx.out(cmd, m, () => `Created mailbox ${m.address} (id ${m.id})${m.hold ? ', on hold' : ''}`);
+      },
+    );
+  mailbox
+    .command('list')
+    .description('every live mailbox with its item count, dumpster count and bytes')
+    .action(async (_opts: unknown, cmd: Command) => {
+      const boxes = await ctx.withDb(cmd, (db) => listMailboxes(db.sql));
+      ctx.out(cmd, { mailboxes: boxes }, () =>
+        boxes.length === 0
+          ? 'No mailboxes.'
+          : table([
+              ['ADDRESS', 'ITEMS', 'DUMPSTER', 'BYTES', 'RETENTION', 'HOLD'],
+              ...boxes.map((b) => [
+                b.address,
+                String(b.items),
+                String(b.dumpsterItems),
+                fmtBytes(b.bytes),
+                `${b.effectiveRetentionDays} d`,
+                b.hold ? 'yes' : 'no',
+              ]),
+            ]),
+      );
+    });
+  mailbox
+    .command('set <address>')
+    .description('change a mailbox: hold, retention, display name')
+    .option('--hold', 'put on hold')
+    .option('--no-hold', 'take off hold')
+    .option('--retention-days <n>', "dumpster retention in days ('default' for the database default)")
+    .option('--name <text>', 'display name')
+    .action(
+      async (
+        address: string,
+        opts: { hold?: boolean; retentionDays?: string; name?: string },
+        cmd: Command,
+      ) => {
+        const retentionDays =
+          opts.retentionDays === 'default' ? null : intOption('--retention-days', opts.retentionDays);
+        const m = await ctx.withDb(cmd, (db) =>
+          updateMailbox(db, parseAddress(address), { hold: opts.hold, retentionDays, name: opts.name }),
+        );
+        ctx.out(
+          cmd,
+          m,
+          () =>
+            `Updated ${m.address}: hold ${m.hold ? 'on' : 'off'}, retention ${m.retentionDays ?? 'default'}`,
+        );
+      },
+    );
+}

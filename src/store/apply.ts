@@ -1,0 +1,227 @@
+/**
+ * applyOp: the only code that changes the rows of a database. The write path and log replay
+ * both call it, inside the batch's SQLite transaction, so replay is deterministic.
+ */
+import type BetterSqlite3 from 'better-sqlite3';
+import { AppError } from '../errors.js';
+import type { CoreOp, ItemRow, Op } from './ops.js';
+
+export type OpHandler = (sql: BetterSqlite3.Database, op: Op) => void;
+
+/** A module that keeps its own tables in the database and its own operations in the log. */
+export interface StoreExtension {
+  name: string;
+  schemaSql: string;
+  ops: Record<string, OpHandler>;
+}
+
+function bumpCounter(sql: BetterSqlite3.Database, name: string, id: number): void {
+  sql
+    .prepare(
+      'INSERT INTO counters (name, next) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET next = max(next, excluded.next)',
+    )
+    .run(name, id + 1);
+}
+
+function releaseBlob(sql: BetterSqlite3.Database, hash: string): void {
+  sql.prepare('UPDATE blobs SET refcount = refcount - 1 WHERE hash = ?').run(hash);
+  const row = sql.prepare('SELECT refcount, data IS NULL AS isFile FROM blobs WHERE hash = ?').get(hash) as
+    { refcount: number; isFile: number } | undefined;
+  if (row && row.refcount <= 0) {
+    sql.prepare('DELETE FROM blobs WHERE hash = ?').run(hash);
+    if (row.isFile) {
+      // the file is unlinked by the collector once no backup is running (database.ts)
+      sql.prepare('INSERT OR IGNORE INTO blob_gc (hash) VALUES (?)').run(hash);
+    }
+  }
+}
+
+function insertItem(sql: BetterSqlite3.Database, it: ItemRow): void {
+  sql
+    .prepare(
+      `INSERT INTO items (id, mailbox_id, folder_id, folder_path, blob_hash, prefix, size, sha256, identity,
+         message_id, subject, from_addr, to_addr, cc_addr, date_ms, internal_ms, flags, deleted_ms, created_ms, origin)
+       VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+    )
+    .run(
+      it.id,
+      it.mailboxId,
+      it.folderId,
+      it.folderPath,
+      it.blobHash,
+      it.prefix,
+      it.size,
+      it.sha256,
+      it.identity,
+      it.messageId,
+      it.subject,
+      it.from,
+      it.to,
+      it.cc,
+      it.dateMs,
+      it.internalMs,
+      it.flags,
+      it.deletedMs,
+      it.createdMs,
+      it.origin,
+    );
+  const r = sql.prepare('UPDATE blobs SET refcount = refcount + 1 WHERE hash = ?').run(it.blobHash);
+  if (r.changes !== 1) {
+    throw new AppError('BLOB_MISSING', `Item ${it.id} refers to blob ${it.blobHash}, which is not stored`);
+  }
+  bumpCounter(sql, 'items', it.id);
+}
+
+function subtreeIds(sql: BetterSqlite3.Database, folderId: number): number[] {
+  return (
+    sql
+      .prepare(
+        `WITH RECURSIVE sub(id) AS (SELECT ? UNION ALL SELECT f.id FROM folders f JOIN sub ON f.parent_id = sub.id)
+         SELECT id FROM sub`,
+      )
+      .all(folderId) as { id: number }[]
+  ).map((r) => r.id);
+}
+
+export function applyCoreOp(sql: BetterSqlite3.Database, op: CoreOp): void {
+  switch (op.t) {
+    case 'mailbox.create':
+      sql
+        .prepare(
+          'INSERT INTO mailboxes (id, address, name, retention_days, hold, created_ms) VALUES (?,?,?,?,?,?)',
+        )
+        .run(op.id, op.address, op.name, op.retentionDays, op.hold ? 1 : 0, op.createdMs);
+      bumpCounter(sql, 'mailboxes', op.id);
+      return;
+    case 'mailbox.update':
+      if (op.name !== undefined) {
+        sql.prepare('UPDATE mailboxes SET name = ? WHERE id = ?').run(op.name, op.id);
+      }
+      if (op.retentionDays !== undefined) {
+        sql.prepare('UPDATE mailboxes SET retention_days = ? WHERE id = ?').run(op.retentionDays, op.id);
+      }
+      if (op.hold !== undefined) {
+        sql.prepare('UPDATE mailboxes SET hold = ? WHERE id = ?').run(op.hold ? 1 : 0, op.id);
+      }
+      return;
+    case 'folder.create':
+      sql
+        .prepare('INSERT INTO folders (id, mailbox_id, parent_id, name, path, role) VALUES (?,?,?,?,?,?)')
+        .run(op.id, op.mailboxId, op.parentId, op.name, op.path, op.role);
+      bumpCounter(sql, 'folders', op.id);
+      return;
+    case 'folder.delete': {
+      const ids = subtreeIds(sql, op.id);
+      const place = ids.map(() => '?').join(',');
+      sql
+        .prepare(`UPDATE items SET deleted_ms = ? WHERE folder_id IN (${place}) AND deleted_ms IS NULL`)
+        .run(op.deletedMs, ...ids);
+      sql.prepare(`UPDATE items SET folder_id = NULL WHERE folder_id IN (${place})`).run(...ids);
+      for (const id of ids.reverse()) {
+        sql.prepare('DELETE FROM folders WHERE id = ?').run(id);
+      }
+      return;
+    }
+    case 'blob.put':
+      sql
+        .prepare(
+          'INSERT INTO blobs (hash, size, refcount, data) VALUES (?,?,0,?) ON CONFLICT(hash) DO NOTHING',
+        )
+        .run(op.hash, op.size, op.data);
+      sql.prepare('DELETE FROM blob_gc WHERE hash = ?').run(op.hash);
+      return;
+    case 'item.add':
+      insertItem(sql, op.item);
+      return;
+    case 'item.delete': {
+      const stmt = sql.prepare('UPDATE items SET deleted_ms = ? WHERE id = ? AND deleted_ms IS NULL');
+      for (const id of op.ids) {
+        stmt.run(op.deletedMs, id);
+      }
+      return;
+    }
+    case 'item.restore': {
+      const stmt = sql.prepare(
+        'UPDATE items SET deleted_ms = NULL, folder_id = ?, folder_path = ? WHERE id = ?',
+      );
+      for (const m of op.moves) {
+        stmt.run(m.folderId, m.folderPath, m.id);
+      }
+      return;
+    }
+    case 'item.purge': {
+      const get = sql.prepare(
+        'SELECT mailbox_id, blob_hash, identity, message_id, subject FROM items WHERE id = ?',
+      );
+      for (const id of op.ids) {
+        const row = get.get(id) as
+          | {
+              mailbox_id: number;
+              blob_hash: string;
+              identity: string;
+              message_id: string | null;
+              subject: string;
+            }
+          | undefined;
+        if (!row) {
+          continue;
+        }
+        sql.prepare('DELETE FROM items WHERE id = ?').run(id);
+        releaseBlob(sql, row.blob_hash);
+        if (op.tombstones) {
+          sql
+            .prepare(
+              'INSERT INTO tombstones (mailbox_id, identity, message_id, subject, purged_ms) VALUES (?,?,?,?,?)',
+            )
+            .run(row.mailbox_id, row.identity, row.message_id, row.subject, op.purgedMs);
+        }
+      }
+      return;
+    }
+    case 'item.update':
+      if (op.flags !== undefined) {
+        sql.prepare('UPDATE items SET flags = ? WHERE id = ?').run(op.flags, op.id);
+      }
+      if (op.folderId !== undefined && op.folderPath !== undefined) {
+        sql
+          .prepare('UPDATE items SET folder_id = ?, folder_path = ? WHERE id = ?')
+          .run(op.folderId, op.folderPath, op.id);
+      }
+      return;
+    case 'setting':
+      sql
+        .prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)')
+        .run(`setting.${op.key}`, op.value);
+      return;
+  }
+}
+
+const CORE_TYPES = new Set([
+  'mailbox.create',
+  'mailbox.update',
+  'folder.create',
+  'folder.delete',
+  'blob.put',
+  'item.add',
+  'item.delete',
+  'item.restore',
+  'item.purge',
+  'item.update',
+  'setting',
+]);
+
+/** Apply one operation of any kind. @throws LOG_CORRUPT for an operation no module knows. */
+export function applyOp(sql: BetterSqlite3.Database, op: Op, extensions: readonly StoreExtension[]): void {
+  if (CORE_TYPES.has(op.t)) {
+    applyCoreOp(sql, op as CoreOp);
+    return;
+  }
+  for (const ext of extensions) {
+    const h = ext.ops[op.t];
+    if (h) {
+      h(sql, op);
+      return;
+    }
+  }
+  throw new AppError('LOG_CORRUPT', `The log holds an operation of unknown type '${op.t}'`, { type: op.t });
+}

@@ -1,0 +1,390 @@
+/**
+ * Mailboxes and items: the operations every edge and every other module builds on.
+ * Every change goes through `Database.write*` and so through the txlog.
+ */
+import type BetterSqlite3 from 'better-sqlite3';
+import { AppError } from '../errors.js';
+import type { Database, WriteTx } from './database.js';
+import {
+  DEFAULT_FOLDERS,
+  ensureFolder,
+  type FolderRole,
+  findFolderByRole,
+  normaliseFolderPath,
+} from './folders.js';
+import { DEFAULT_MAX_MESSAGE_BYTES, type ParsedMessage, parseMessage } from './message.js';
+
+export interface Mailbox {
+  id: number;
+  address: string;
+  name: string;
+  /** null: the database default applies. */
+  retentionDays: number | null;
+  hold: boolean;
+  createdMs: number;
+}
+
+export interface MailboxSummary extends Mailbox {
+  items: number;
+  dumpsterItems: number;
+  bytes: number;
+  effectiveRetentionDays: number;
+}
+
+export interface Item {
+  id: number;
+  mailboxId: number;
+  folderId: number | null;
+  folder: string;
+  messageId: string | null;
+  identity: string;
+  subject: string;
+  from: string;
+  to: string;
+  cc: string;
+  dateMs: number | null;
+  internalMs: number;
+  size: number;
+  sha256: string;
+  blobHash: string;
+  flags: string[];
+  deletedMs: number | null;
+  origin: string | null;
+}
+
+const MAILBOX_COLS = 'id, address, name, retention_days AS retentionDays, hold, created_ms AS createdMs';
+const ITEM_COLS = `id, mailbox_id AS mailboxId, folder_id AS folderId, folder_path AS folder, message_id AS messageId,
+  identity, subject, from_addr AS "from", to_addr AS "to", cc_addr AS cc, date_ms AS dateMs, internal_ms AS internalMs,
+  size, sha256, blob_hash AS blobHash, flags, deleted_ms AS deletedMs, origin`;
+
+type MailboxRow = Omit<Mailbox, 'hold'> & { hold: number };
+type ItemRowOut = Omit<Item, 'flags'> & { flags: string };
+
+function toMailbox(r: MailboxRow): Mailbox {
+  return { ...r, hold: r.hold === 1 };
+}
+
+export function toItem(r: ItemRowOut): Item {
+  return { ...r, flags: r.flags === '' ? [] : r.flags.split(' ') };
+}
+
+export function databaseRetentionDays(sql: BetterSqlite3.Database): number {
+  const v = sql.prepare("SELECT value FROM meta WHERE key = 'setting.retention_days'").get() as
+    { value: string } | undefined;
+  return v ? Number(v.value) : 14;
+}
+
+export function findMailbox(sql: BetterSqlite3.Database, address: string): Mailbox | undefined {
+  const r = sql.prepare(`SELECT ${MAILBOX_COLS} FROM mailboxes WHERE address = ?`).get(address) as
+    MailboxRow | undefined;
+  return r ? toMailbox(r) : undefined;
+}
+
+/** @throws MAILBOX_NOT_FOUND */
+export function getMailbox(sql: BetterSqlite3.Database, address: string): Mailbox {
+  const m = findMailbox(sql, address);
+  if (!m) {
+    throw new AppError('MAILBOX_NOT_FOUND', `No mailbox '${address}'`, { mailbox: address });
+  }
+  return m;
+}
+
+export function listMailboxes(sql: BetterSqlite3.Database): MailboxSummary[] {
+  const def = databaseRetentionDays(sql);
+  const rows = sql
+    .prepare(
+      `SELECT ${MAILBOX_COLS},
+        (SELECT count(*) FROM items i WHERE i.mailbox_id = m.id AND i.deleted_ms IS NULL) AS items,
+        (SELECT count(*) FROM items i WHERE i.mailbox_id = m.id AND i.deleted_ms IS NOT NULL) AS dumpsterItems,
+        (SELECT coalesce(sum(size), 0) FROM items i WHERE i.mailbox_id = m.id) AS bytes
+       FROM mailboxes m ORDER BY address`,
+    )
+    .all() as (MailboxRow & { items: number; dumpsterItems: number; bytes: number })[];
+  return rows.map((r) => ({ ...r, hold: r.hold === 1, effectiveRetentionDays: r.retentionDays ?? def }));
+}
+
+export interface CreateMailboxInput {
+  address: string;
+  name?: string;
+  retentionDays?: number | null;
+  hold?: boolean;
+  /** false: no default folders (a converted source brings its own). */
+  defaultFolders?: boolean;
+}
+
+/** Create a mailbox inside a write batch. @throws MAILBOX_EXISTS */
+export function createMailboxTx(tx: WriteTx, input: CreateMailboxInput): Mailbox {
+  if (findMailbox(tx.sql, input.address)) {
+    throw new AppError('MAILBOX_EXISTS', `A mailbox '${input.address}' already exists`, {
+      mailbox: input.address,
+    });
+  }
+  const m: Mailbox = {
+    id: tx.nextId('mailboxes'),
+    address: input.address,
+    name: input.name ?? '',
+    retentionDays: input.retentionDays ?? null,
+    hold: input.hold ?? false,
+    createdMs: tx.now,
+  };
+  tx.emit({ t: 'mailbox.create', ...m });
+  if (input.defaultFolders !== false) {
+    for (const f of DEFAULT_FOLDERS) {
+      ensureFolder(tx, m.id, f.path, f.role);
+    }
+  }
+  return m;
+}
+
+export function createMailbox(db: Database, input: CreateMailboxInput): Promise<Mailbox> {
+  return db.write((tx) => createMailboxTx(tx, input));
+}
+
+export function updateMailbox(
+  db: Database,
+  address: string,
+  change: { name?: string; retentionDays?: number | null; hold?: boolean },
+): Promise<Mailbox> {
+  return db.write((tx) => {
+    const m = getMailbox(tx.sql, address);
+    tx.emit({ t: 'mailbox.update', id: m.id, ...change });
+    return getMailbox(tx.sql, address);
+  });
+}
+
+export interface AddItemInput {
+  mailboxId: number;
+  /** Folder path; created if missing. Default: the mailbox's inbox. */
+  folderPath?: string;
+  folderRole?: FolderRole | null;
+  bytes: Buffer;
+  parsed?: ParsedMessage;
+  flags?: readonly string[];
+  internalMs?: number;
+  /** Put the item straight into the dumpster, deleted at this time. */
+  deletedMs?: number | null;
+  origin?: string | null;
+  maxBytes?: number;
+}
+
+export interface AddedItem {
+  id: number;
+  /** true: the content was stored now; false: an existing blob was shared. */
+  newBlob: boolean;
+  contentBytes: number;
+}
+
+/** Store one message in a mailbox, inside a write batch: prefix with the item, content once. */
+export function addItemTx(tx: WriteTx, input: AddItemInput): AddedItem {
+  const parsed = input.parsed ?? parseMessage(input.bytes, input.maxBytes ?? DEFAULT_MAX_MESSAGE_BYTES);
+  const content = input.bytes.subarray(parsed.prefixLength);
+  const { isNew } = tx.ensureBlob(content, parsed.contentHash);
+  let folderPath = input.folderPath ? normaliseFolderPath(input.folderPath) : '';
+  let folderId: number;
+  if (folderPath === '') {
+    const inbox =
+      findFolderByRole(tx.sql, input.mailboxId, 'inbox') ??
+      ensureFolder(tx, input.mailboxId, 'Inbox', 'inbox');
+    folderId = inbox.id;
+    folderPath = inbox.path;
+  } else {
+    folderId = ensureFolder(tx, input.mailboxId, folderPath, input.folderRole ?? null).id;
+  }
+  const id = tx.nextId('items');
+  tx.emit({
+    t: 'item.add',
+    item: {
+      id,
+      mailboxId: input.mailboxId,
+      folderId,
+      folderPath,
+      blobHash: parsed.contentHash,
+      prefix: Buffer.from(input.bytes.subarray(0, parsed.prefixLength)),
+      size: input.bytes.length,
+      sha256: parsed.sha256,
+      identity: parsed.identity,
+      messageId: parsed.messageId,
+      subject: parsed.subject,
+      from: parsed.from,
+      to: parsed.to,
+      cc: parsed.cc,
+      dateMs: parsed.dateMs,
+      internalMs: input.internalMs ?? tx.now,
+      flags: (input.flags ?? []).join(' '),
+      deletedMs: input.deletedMs ?? null,
+      createdMs: tx.now,
+      origin: input.origin ?? null,
+    },
+  });
+  return { id, newBlob: isNew, contentBytes: content.length };
+}
+
+export interface DeliverResult {
+  /** One entry per message: the item id in each recipient mailbox, in `to` order. */
+  delivered: { ids: number[]; sha256: string; messageId: string | null }[];
+}
+
+/**
+ * Deliver messages to one or more mailboxes. Every message and every mailbox is checked
+ * before anything is written: one bad input fails the call and leaves the database unchanged.
+ * @throws MAILBOX_NOT_FOUND, MESSAGE_INVALID, MESSAGE_TOO_LARGE
+ */
+export function deliver(
+  db: Database,
+  messages: readonly Buffer[],
+  opts: { to: readonly string[]; folder?: string; maxBytes?: number; names?: readonly string[] },
+): DeliverResult {
+  const parsed = messages.map((m, i) => {
+    try {
+      return parseMessage(m, opts.maxBytes ?? DEFAULT_MAX_MESSAGE_BYTES);
+    } catch (err) {
+      const name = opts.names?.[i];
+      if (name && err instanceof AppError) {
+        throw new AppError(
+          err.code,
+          `${name}: ${err.message}`,
+          { ...err.details, file: name },
+          { cause: err },
+        );
+      }
+      throw err;
+    }
+  });
+  return db.writeSync((tx) => {
+    const boxes = opts.to.map((a) => getMailbox(tx.sql, a));
+    return {
+      delivered: messages.map((bytes, i) => ({
+        ids: boxes.map(
+          (b) => addItemTx(tx, { mailboxId: b.id, bytes, parsed: parsed[i]!, folderPath: opts.folder }).id,
+        ),
+        sha256: parsed[i]!.sha256,
+        messageId: parsed[i]!.messageId,
+      })),
+    };
+  });
+}
+
+export function findItem(sql: BetterSqlite3.Database, id: number): Item | undefined {
+  const r = sql.prepare(`SELECT ${ITEM_COLS} FROM items WHERE id = ?`).get(id) as ItemRowOut | undefined;
+  return r ? toItem(r) : undefined;
+}
+
+/** An item of one mailbox. @throws MESSAGE_NOT_FOUND */
+export function getItem(sql: BetterSqlite3.Database, mailboxId: number, id: number): Item {
+  const it = findItem(sql, id);
+  if (!it || it.mailboxId !== mailboxId) {
+    throw new AppError('MESSAGE_NOT_FOUND', `No item ${id} in this mailbox`, { itemId: id });
+  }
+  return it;
+}
+
+/** The exact bytes of an item: its trace prefix followed by its content. @throws BLOB_MISSING */
+export function readItemBytes(db: Database, id: number): Buffer {
+  const r = db.sql.prepare('SELECT prefix, blob_hash AS h FROM items WHERE id = ?').get(id) as
+    { prefix: Buffer; h: string } | undefined;
+  if (!r) {
+    throw new AppError('MESSAGE_NOT_FOUND', `No item ${id}`, { itemId: id });
+  }
+  const content = db.readBlob(r.h);
+  return r.prefix.length === 0 ? content : Buffer.concat([r.prefix, content]);
+}
+
+export interface ListItemsOptions {
+  folder?: string;
+  /** 'live' (default): not deleted; 'dumpster': deleted; 'all': both. */
+  state?: 'live' | 'dumpster' | 'all';
+  /** Keyset cursor: items after (internalMs, id) in date order, newest first. */
+  after?: { internalMs: number; id: number };
+  limit?: number;
+}
+
+/** Items of a mailbox, newest first, paged by keyset. */
+export function listItems(
+  sql: BetterSqlite3.Database,
+  mailboxId: number,
+  opts: ListItemsOptions = {},
+): Item[] {
+  const where = ['mailbox_id = ?'];
+  const params: unknown[] = [mailboxId];
+  const state = opts.state ?? 'live';
+  if (state === 'live') {
+    where.push('deleted_ms IS NULL');
+  } else if (state === 'dumpster') {
+    where.push('deleted_ms IS NOT NULL');
+  }
+  if (opts.folder !== undefined) {
+    where.push("(folder_path = ? OR folder_path LIKE ? ESCAPE '\\')");
+    params.push(opts.folder, opts.folder.replace(/[\\%_]/g, (c) => '\\' + c) + '/%');
+  }
+  if (opts.after) {
+    where.push('(internal_ms < ? OR (internal_ms = ? AND id < ?))');
+    params.push(opts.after.internalMs, opts.after.internalMs, opts.after.id);
+  }
+  const limit = opts.limit ?? -1;
+  const rows = sql
+    .prepare(
+      `SELECT ${ITEM_COLS} FROM items WHERE ${where.join(' AND ')} ORDER BY internal_ms DESC, id DESC LIMIT ?`,
+    )
+    .all(...params, limit) as ItemRowOut[];
+  return rows.map(toItem);
+}
+
+/** Move items to the mailbox's dumpster. @throws MESSAGE_NOT_FOUND when one is not a live item of the mailbox */
+export function deleteItems(
+  db: Database,
+  address: string,
+  ids: readonly number[],
+): Promise<{ deleted: number[] }> {
+  return db.write((tx) => {
+    const m = getMailbox(tx.sql, address);
+    for (const id of ids) {
+      const it = getItem(tx.sql, m.id, id);
+      if (it.deletedMs !== null) {
+        throw new AppError('MESSAGE_NOT_FOUND', `Item ${id} is already in the dumpster`, { itemId: id });
+      }
+    }
+    tx.emit({ t: 'item.delete', ids: [...ids], deletedMs: tx.now });
+    return { deleted: [...ids] };
+  });
+}
+
+export interface StoreStats {
+  mailboxes: number;
+  items: number;
+  dumpsterItems: number;
+  blobs: number;
+  inlineBlobs: number;
+  fileBlobs: number;
+  /** Bytes of every item as a user sees it. */
+  logicalBytes: number;
+  /** Bytes actually stored: contents once, plus every trace prefix. */
+  physicalBytes: number;
+  /** logicalBytes / physicalBytes. */
+  ratio: number;
+  tombstones: number;
+  appliedLsn: number;
+}
+
+export function stats(db: Database): StoreStats {
+  const q = <T>(s: string): T => db.sql.prepare(s).get() as T;
+  const items = q<{ n: number; live: number; bytes: number; prefix: number }>(
+    'SELECT count(*) AS n, count(*) FILTER (WHERE deleted_ms IS NULL) AS live, coalesce(sum(size),0) AS bytes, coalesce(sum(length(prefix)),0) AS prefix FROM items',
+  );
+  const blobs = q<{ n: number; inl: number; bytes: number }>(
+    'SELECT count(*) AS n, count(*) FILTER (WHERE data IS NOT NULL) AS inl, coalesce(sum(size),0) AS bytes FROM blobs',
+  );
+  const physical = blobs.bytes + items.prefix;
+  return {
+    mailboxes: q<{ n: number }>('SELECT count(*) AS n FROM mailboxes').n,
+    items: items.live,
+    dumpsterItems: items.n - items.live,
+    blobs: blobs.n,
+    inlineBlobs: blobs.inl,
+    fileBlobs: blobs.n - blobs.inl,
+    logicalBytes: items.bytes,
+    physicalBytes: physical,
+    ratio: physical === 0 ? 1 : Math.round((items.bytes / physical) * 1000) / 1000,
+    tombstones: q<{ n: number }>('SELECT count(*) AS n FROM tombstones').n,
+    appliedLsn: db.tail().lsn,
+  };
+}

@@ -1,0 +1,178 @@
+/**
+ * What the store needs to know about one RFC 5322 message: is it one at all, where its
+ * per-delivery trace prefix ends (single-instance storage), and the few header fields that
+ * listings, identity and search filters use. Deliberately cheap: no MIME body parsing here.
+ */
+import libmime from 'libmime';
+import { AppError } from '../errors.js';
+import { sha256Hex } from '../lib/hash.js';
+
+/**
+ * Header fields that every MTA adds per recipient and per hop (RFC 5321 §4.4 trace fields,
+ * RFC 8601 Authentication-Results, RFC 8617 ARC, and common MTA extensions). Only a LEADING
+ * run of these belongs to the trace prefix; the first other field starts the shared content.
+ */
+export const TRACE_FIELDS: ReadonlySet<string> = new Set([
+  'return-path',
+  'received',
+  'delivered-to',
+  'x-original-to',
+  'envelope-to',
+  'x-envelope-to',
+  'x-delivered-to',
+  'authentication-results',
+  'arc-authentication-results',
+  'arc-message-signature',
+  'arc-seal',
+  'received-spf',
+  'x-received',
+  'x-spam-status',
+  'x-spam-score',
+  'x-spam-level',
+  'x-spam-flag',
+  'x-virus-scanned',
+]);
+
+export interface ParsedMessage {
+  /** Byte length of the trace prefix: bytes[0, prefixLength) are per-delivery. */
+  prefixLength: number;
+  /** sha256 of the whole message. */
+  sha256: string;
+  /** sha256 of the content (everything after the prefix): the blob's key. */
+  contentHash: string;
+  messageId: string | null;
+  /** Normalised Message-ID, or 'sha256:<contentHash>' where it is missing or malformed. */
+  identity: string;
+  subject: string;
+  from: string;
+  to: string;
+  cc: string;
+  dateMs: number | null;
+}
+
+const FIELD_NAME = /^[\x21-\x39\x3b-\x7e]+$/;
+
+/** Split the header section into raw fields with their byte offsets (RFC 5322 §2.2, folding §2.2.3). */
+function scanHeader(bytes: Buffer): { fields: { name: string; start: number; end: number }[]; ok: boolean } {
+  const fields: { name: string; start: number; end: number }[] = [];
+  let pos = 0;
+  const n = bytes.length;
+  while (pos < n) {
+    let eol = bytes.indexOf(10, pos);
+    if (eol < 0) {
+      eol = n;
+    }
+    const lineEnd = eol > pos && bytes[eol - 1] === 13 ? eol - 1 : eol;
+    if (lineEnd === pos) {
+      break; // the empty line that ends the header section
+    }
+    const first = bytes[pos];
+    if (first === 32 || first === 9) {
+      const last = fields.at(-1);
+      if (!last) {
+        return { fields, ok: false };
+      }
+      last.end = Math.min(eol + 1, n);
+    } else {
+      const colon = bytes.indexOf(58, pos);
+      if (colon < 0 || colon > lineEnd) {
+        return { fields, ok: false };
+      }
+      const name = bytes.toString('latin1', pos, colon).trimEnd();
+      if (!FIELD_NAME.test(name)) {
+        return { fields, ok: false };
+      }
+      fields.push({ name: name.toLowerCase(), start: pos, end: Math.min(eol + 1, n) });
+    }
+    pos = eol + 1;
+  }
+  return { fields, ok: fields.length > 0 };
+}
+
+function fieldValue(bytes: Buffer, f: { start: number; end: number }): string {
+  const raw = bytes.toString('utf8', f.start, f.end);
+  return raw
+    .slice(raw.indexOf(':') + 1)
+    .replace(/\r?\n[ \t]/g, ' ')
+    .trim();
+}
+
+function decode(value: string): string {
+  try {
+    return libmime.decodeWords(value);
+  } catch {
+    // an undecodable encoded-word is shown as written rather than refusing the message
+    return value;
+  }
+}
+
+/** Normalise a Message-ID (RFC 5322 §3.6.4): the msg-id without angle brackets, domain in lower case. */
+export function normaliseMessageId(value: string | null | undefined): string | null {
+  if (!value) {
+    return null;
+  }
+  const m = /<([^<>\s]+@[^<>\s]+)>/.exec(value) ?? /^\s*([^<>\s]+@[^<>\s]+)\s*$/.exec(value);
+  if (!m?.[1]) {
+    return null;
+  }
+  const id = m[1];
+  const at = id.lastIndexOf('@');
+  return id.slice(0, at) + '@' + id.slice(at + 1).toLowerCase();
+}
+
+/** Default largest accepted message: 50 MiB. */
+export const DEFAULT_MAX_MESSAGE_BYTES = 50 * 1024 * 1024;
+
+/**
+ * Check that `bytes` is an RFC 5322 message within the size limit and extract what the store keeps.
+ * @throws MESSAGE_INVALID (empty, no header section), MESSAGE_TOO_LARGE
+ */
+export function parseMessage(bytes: Buffer, maxBytes = DEFAULT_MAX_MESSAGE_BYTES): ParsedMessage {
+  if (bytes.length === 0) {
+    throw new AppError('MESSAGE_INVALID', 'The message is empty');
+  }
+  if (bytes.length > maxBytes) {
+    throw new AppError(
+      'MESSAGE_TOO_LARGE',
+      `The message is ${bytes.length} bytes; the limit is ${maxBytes}`,
+      {
+        size: bytes.length,
+        limit: maxBytes,
+      },
+    );
+  }
+  const { fields, ok } = scanHeader(bytes);
+  if (!ok) {
+    throw new AppError(
+      'MESSAGE_INVALID',
+      'Not an RFC 5322 message: it does not start with a header section of "Name: value" fields',
+    );
+  }
+  let prefixLength = 0;
+  for (const f of fields) {
+    if (!TRACE_FIELDS.has(f.name)) {
+      break;
+    }
+    prefixLength = f.end;
+  }
+  const get = (name: string): string | null => {
+    const f = fields.find((x) => x.name === name);
+    return f ? fieldValue(bytes, f) : null;
+  };
+  const contentHash = sha256Hex(bytes.subarray(prefixLength));
+  const messageId = normaliseMessageId(get('message-id'));
+  const dateRaw = get('date');
+  const dateMs = dateRaw ? Date.parse(dateRaw.replace(/\s*\([^)]*\)\s*$/, '')) : NaN;
+  return {
+    prefixLength,
+    sha256: prefixLength === 0 ? contentHash : sha256Hex(bytes),
+    contentHash,
+    messageId,
+    identity: messageId ?? `sha256:${contentHash}`,
+    subject: decode(get('subject') ?? ''),
+    from: decode(get('from') ?? ''),
+    to: decode(get('to') ?? ''),
+    cc: decode(get('cc') ?? ''),
+    dateMs: Number.isFinite(dateMs) ? dateMs : null,
+  };
+}

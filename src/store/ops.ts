@@ -1,0 +1,98 @@
+/**
+ * Operations: the payload of a txlog record. An operation carries every id, time and byte it
+ * needs, so applying it is deterministic (the same on the write path and on replay).
+ *
+ * Payload encoding: u32 json_length | JSON | binary section. Buffers inside the operation are
+ * written to the binary section and stand in the JSON as {"$b":[offset,length]}.
+ */
+export interface ItemRow {
+  id: number;
+  mailboxId: number;
+  folderId: number | null;
+  folderPath: string;
+  blobHash: string;
+  prefix: Buffer;
+  size: number;
+  sha256: string;
+  identity: string;
+  messageId: string | null;
+  subject: string;
+  from: string;
+  to: string;
+  cc: string;
+  dateMs: number | null;
+  internalMs: number;
+  flags: string;
+  deletedMs: number | null;
+  createdMs: number;
+  origin: string | null;
+}
+
+export interface FolderRow {
+  id: number;
+  mailboxId: number;
+  parentId: number | null;
+  name: string;
+  path: string;
+  role: string | null;
+}
+
+/** The core operations of the store; extensions add their own `t` values. */
+export type CoreOp =
+  | {
+      t: 'mailbox.create';
+      id: number;
+      address: string;
+      name: string;
+      retentionDays: number | null;
+      hold: boolean;
+      createdMs: number;
+    }
+  | { t: 'mailbox.update'; id: number; name?: string; retentionDays?: number | null; hold?: boolean }
+  | ({ t: 'folder.create' } & FolderRow)
+  | { t: 'folder.delete'; id: number; deletedMs: number }
+  | { t: 'blob.put'; hash: string; size: number; data: Buffer | null }
+  | { t: 'item.add'; item: ItemRow }
+  | { t: 'item.delete'; ids: number[]; deletedMs: number }
+  | { t: 'item.restore'; moves: { id: number; folderId: number; folderPath: string }[] }
+  | { t: 'item.purge'; ids: number[]; purgedMs: number; tombstones: boolean }
+  | { t: 'item.update'; id: number; flags?: string; folderId?: number; folderPath?: string }
+  | { t: 'setting'; key: string; value: string };
+
+export interface ExtensionOp {
+  t: string;
+  [key: string]: unknown;
+}
+
+export type Op = CoreOp | ExtensionOp;
+
+export function encodeOp(op: Op): Buffer {
+  const bins: Buffer[] = [];
+  let binBytes = 0;
+  const json = JSON.stringify(op, function (this: Record<string, unknown>, key: string, value: unknown) {
+    const raw = key === '' ? value : this[key];
+    if (raw instanceof Uint8Array) {
+      const ref = { $b: [binBytes, raw.length] };
+      bins.push(Buffer.from(raw.buffer, raw.byteOffset, raw.length));
+      binBytes += raw.length;
+      return ref;
+    }
+    return value;
+  });
+  const jsonBuf = Buffer.from(json, 'utf8');
+  const head = Buffer.allocUnsafe(4);
+  head.writeUInt32LE(jsonBuf.length, 0);
+  return Buffer.concat([head, jsonBuf, ...bins], 4 + jsonBuf.length + binBytes);
+}
+
+export function decodeOp(payload: Buffer): Op {
+  const jsonLen = payload.readUInt32LE(0);
+  const bin = payload.subarray(4 + jsonLen);
+  return JSON.parse(payload.toString('utf8', 4, 4 + jsonLen), (_key, value: unknown) => {
+    if (value && typeof value === 'object' && '$b' in value) {
+      const [off, len] = (value as { $b: [number, number] }).$b;
+      return Buffer.from(bin.subarray(off, off + len));
+    }
+    return value;
+  }) as Op;
+}
