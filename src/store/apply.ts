@@ -5,6 +5,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { AppError } from '../errors.js';
 import type { CoreOp, ItemRow, Op } from './ops.js';
+import { stmt } from './stmt.js';
 
 export type OpHandler = (sql: BetterSqlite3.Database, op: Op) => void;
 
@@ -16,56 +17,54 @@ export interface StoreExtension {
 }
 
 function bumpCounter(sql: BetterSqlite3.Database, name: string, id: number): void {
-  sql
-    .prepare(
-      'INSERT INTO counters (name, next) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET next = max(next, excluded.next)',
-    )
-    .run(name, id + 1);
+  stmt(
+    sql,
+    'INSERT INTO counters (name, next) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET next = max(next, excluded.next)',
+  ).run(name, id + 1);
 }
 
 function releaseBlob(sql: BetterSqlite3.Database, hash: string): void {
-  sql.prepare('UPDATE blobs SET refcount = refcount - 1 WHERE hash = ?').run(hash);
-  const row = sql.prepare('SELECT refcount, data IS NULL AS isFile FROM blobs WHERE hash = ?').get(hash) as
+  stmt(sql, 'UPDATE blobs SET refcount = refcount - 1 WHERE hash = ?').run(hash);
+  const row = stmt(sql, 'SELECT refcount, data IS NULL AS isFile FROM blobs WHERE hash = ?').get(hash) as
     { refcount: number; isFile: number } | undefined;
   if (row && row.refcount <= 0) {
-    sql.prepare('DELETE FROM blobs WHERE hash = ?').run(hash);
+    stmt(sql, 'DELETE FROM blobs WHERE hash = ?').run(hash);
     if (row.isFile) {
       // the file is unlinked by the collector once no backup is running (database.ts)
-      sql.prepare('INSERT OR IGNORE INTO blob_gc (hash) VALUES (?)').run(hash);
+      stmt(sql, 'INSERT OR IGNORE INTO blob_gc (hash) VALUES (?)').run(hash);
     }
   }
 }
 
 function insertItem(sql: BetterSqlite3.Database, it: ItemRow): void {
-  sql
-    .prepare(
-      `INSERT INTO items (id, mailbox_id, folder_id, folder_path, blob_hash, prefix, size, sha256, identity,
+  stmt(
+    sql,
+    `INSERT INTO items (id, mailbox_id, folder_id, folder_path, blob_hash, prefix, size, sha256, identity,
          message_id, subject, from_addr, to_addr, cc_addr, date_ms, internal_ms, flags, deleted_ms, created_ms, origin)
        VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-    )
-    .run(
-      it.id,
-      it.mailboxId,
-      it.folderId,
-      it.folderPath,
-      it.blobHash,
-      it.prefix,
-      it.size,
-      it.sha256,
-      it.identity,
-      it.messageId,
-      it.subject,
-      it.from,
-      it.to,
-      it.cc,
-      it.dateMs,
-      it.internalMs,
-      it.flags,
-      it.deletedMs,
-      it.createdMs,
-      it.origin,
-    );
-  const r = sql.prepare('UPDATE blobs SET refcount = refcount + 1 WHERE hash = ?').run(it.blobHash);
+  ).run(
+    it.id,
+    it.mailboxId,
+    it.folderId,
+    it.folderPath,
+    it.blobHash,
+    it.prefix,
+    it.size,
+    it.sha256,
+    it.identity,
+    it.messageId,
+    it.subject,
+    it.from,
+    it.to,
+    it.cc,
+    it.dateMs,
+    it.internalMs,
+    it.flags,
+    it.deletedMs,
+    it.createdMs,
+    it.origin,
+  );
+  const r = stmt(sql, 'UPDATE blobs SET refcount = refcount + 1 WHERE hash = ?').run(it.blobHash);
   if (r.changes !== 1) {
     throw new AppError('BLOB_MISSING', `Item ${it.id} refers to blob ${it.blobHash}, which is not stored`);
   }
@@ -74,83 +73,85 @@ function insertItem(sql: BetterSqlite3.Database, it: ItemRow): void {
 
 function subtreeIds(sql: BetterSqlite3.Database, folderId: number): number[] {
   return (
-    sql
-      .prepare(
-        `WITH RECURSIVE sub(id) AS (SELECT ? UNION ALL SELECT f.id FROM folders f JOIN sub ON f.parent_id = sub.id)
+    stmt(
+      sql,
+      `WITH RECURSIVE sub(id) AS (SELECT ? UNION ALL SELECT f.id FROM folders f JOIN sub ON f.parent_id = sub.id)
          SELECT id FROM sub`,
-      )
-      .all(folderId) as { id: number }[]
+    ).all(folderId) as { id: number }[]
   ).map((r) => r.id);
 }
 
 export function applyCoreOp(sql: BetterSqlite3.Database, op: CoreOp): void {
   switch (op.t) {
     case 'mailbox.create':
-      sql
-        .prepare(
-          'INSERT INTO mailboxes (id, address, name, retention_days, hold, created_ms) VALUES (?,?,?,?,?,?)',
-        )
-        .run(op.id, op.address, op.name, op.retentionDays, op.hold ? 1 : 0, op.createdMs);
+      stmt(
+        sql,
+        'INSERT INTO mailboxes (id, address, name, retention_days, hold, created_ms) VALUES (?,?,?,?,?,?)',
+      ).run(op.id, op.address, op.name, op.retentionDays, op.hold ? 1 : 0, op.createdMs);
       bumpCounter(sql, 'mailboxes', op.id);
       return;
     case 'mailbox.update':
       if (op.name !== undefined) {
-        sql.prepare('UPDATE mailboxes SET name = ? WHERE id = ?').run(op.name, op.id);
+        stmt(sql, 'UPDATE mailboxes SET name = ? WHERE id = ?').run(op.name, op.id);
       }
       if (op.retentionDays !== undefined) {
-        sql.prepare('UPDATE mailboxes SET retention_days = ? WHERE id = ?').run(op.retentionDays, op.id);
+        stmt(sql, 'UPDATE mailboxes SET retention_days = ? WHERE id = ?').run(op.retentionDays, op.id);
       }
       if (op.hold !== undefined) {
-        sql.prepare('UPDATE mailboxes SET hold = ? WHERE id = ?').run(op.hold ? 1 : 0, op.id);
+        stmt(sql, 'UPDATE mailboxes SET hold = ? WHERE id = ?').run(op.hold ? 1 : 0, op.id);
       }
       return;
     case 'folder.create':
-      sql
-        .prepare('INSERT INTO folders (id, mailbox_id, parent_id, name, path, role) VALUES (?,?,?,?,?,?)')
-        .run(op.id, op.mailboxId, op.parentId, op.name, op.path, op.role);
+      stmt(sql, 'INSERT INTO folders (id, mailbox_id, parent_id, name, path, role) VALUES (?,?,?,?,?,?)').run(
+        op.id,
+        op.mailboxId,
+        op.parentId,
+        op.name,
+        op.path,
+        op.role,
+      );
       bumpCounter(sql, 'folders', op.id);
       return;
     case 'folder.delete': {
       const ids = subtreeIds(sql, op.id);
       const place = ids.map(() => '?').join(',');
-      sql
-        .prepare(`UPDATE items SET deleted_ms = ? WHERE folder_id IN (${place}) AND deleted_ms IS NULL`)
-        .run(op.deletedMs, ...ids);
-      sql.prepare(`UPDATE items SET folder_id = NULL WHERE folder_id IN (${place})`).run(...ids);
+      stmt(sql, `UPDATE items SET deleted_ms = ? WHERE folder_id IN (${place}) AND deleted_ms IS NULL`).run(
+        op.deletedMs,
+        ...ids,
+      );
+      stmt(sql, `UPDATE items SET folder_id = NULL WHERE folder_id IN (${place})`).run(...ids);
       for (const id of ids.reverse()) {
-        sql.prepare('DELETE FROM folders WHERE id = ?').run(id);
+        stmt(sql, 'DELETE FROM folders WHERE id = ?').run(id);
       }
       return;
     }
     case 'blob.put':
-      sql
-        .prepare(
-          'INSERT INTO blobs (hash, size, refcount, data) VALUES (?,?,0,?) ON CONFLICT(hash) DO NOTHING',
-        )
-        .run(op.hash, op.size, op.data);
-      sql.prepare('DELETE FROM blob_gc WHERE hash = ?').run(op.hash);
+      stmt(
+        sql,
+        'INSERT INTO blobs (hash, size, refcount, data) VALUES (?,?,0,?) ON CONFLICT(hash) DO NOTHING',
+      ).run(op.hash, op.size, op.data);
+      stmt(sql, 'DELETE FROM blob_gc WHERE hash = ?').run(op.hash);
       return;
     case 'item.add':
       insertItem(sql, op.item);
       return;
     case 'item.delete': {
-      const stmt = sql.prepare('UPDATE items SET deleted_ms = ? WHERE id = ? AND deleted_ms IS NULL');
+      const st = stmt(sql, 'UPDATE items SET deleted_ms = ? WHERE id = ? AND deleted_ms IS NULL');
       for (const id of op.ids) {
-        stmt.run(op.deletedMs, id);
+        st.run(op.deletedMs, id);
       }
       return;
     }
     case 'item.restore': {
-      const stmt = sql.prepare(
-        'UPDATE items SET deleted_ms = NULL, folder_id = ?, folder_path = ? WHERE id = ?',
-      );
+      const st = stmt(sql, 'UPDATE items SET deleted_ms = NULL, folder_id = ?, folder_path = ? WHERE id = ?');
       for (const m of op.moves) {
-        stmt.run(m.folderId, m.folderPath, m.id);
+        st.run(m.folderId, m.folderPath, m.id);
       }
       return;
     }
     case 'item.purge': {
-      const get = sql.prepare(
+      const get = stmt(
+        sql,
         'SELECT mailbox_id, blob_hash, identity, message_id, subject FROM items WHERE id = ?',
       );
       for (const id of op.ids) {
@@ -166,32 +167,31 @@ export function applyCoreOp(sql: BetterSqlite3.Database, op: CoreOp): void {
         if (!row) {
           continue;
         }
-        sql.prepare('DELETE FROM items WHERE id = ?').run(id);
+        stmt(sql, 'DELETE FROM items WHERE id = ?').run(id);
         releaseBlob(sql, row.blob_hash);
         if (op.tombstones) {
-          sql
-            .prepare(
-              'INSERT INTO tombstones (mailbox_id, identity, message_id, subject, purged_ms) VALUES (?,?,?,?,?)',
-            )
-            .run(row.mailbox_id, row.identity, row.message_id, row.subject, op.purgedMs);
+          stmt(
+            sql,
+            'INSERT INTO tombstones (mailbox_id, identity, message_id, subject, purged_ms) VALUES (?,?,?,?,?)',
+          ).run(row.mailbox_id, row.identity, row.message_id, row.subject, op.purgedMs);
         }
       }
       return;
     }
     case 'item.update':
       if (op.flags !== undefined) {
-        sql.prepare('UPDATE items SET flags = ? WHERE id = ?').run(op.flags, op.id);
+        stmt(sql, 'UPDATE items SET flags = ? WHERE id = ?').run(op.flags, op.id);
       }
       if (op.folderId !== undefined && op.folderPath !== undefined) {
-        sql
-          .prepare('UPDATE items SET folder_id = ?, folder_path = ? WHERE id = ?')
-          .run(op.folderId, op.folderPath, op.id);
+        stmt(sql, 'UPDATE items SET folder_id = ?, folder_path = ? WHERE id = ?').run(
+          op.folderId,
+          op.folderPath,
+          op.id,
+        );
       }
       return;
     case 'setting':
-      sql
-        .prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)')
-        .run(`setting.${op.key}`, op.value);
+      stmt(sql, 'INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(`setting.${op.key}`, op.value);
       return;
   }
 }

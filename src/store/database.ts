@@ -31,6 +31,7 @@ import {
   segmentPath,
   truncateSegment,
 } from './txlog.js';
+import { stmt } from './stmt.js';
 
 export const DB_FILE = 'salvage.db';
 /** Contents up to this size live inline in SQLite; larger ones are files under blobs/. */
@@ -142,7 +143,7 @@ export class Database {
       log_offset: '0',
       'setting.retention_days': String(opts.retentionDays ?? 14),
     };
-    const ins = sql.prepare('INSERT INTO meta (key, value) VALUES (?, ?)');
+    const ins = stmt(sql, 'INSERT INTO meta (key, value) VALUES (?, ?)');
     sql.transaction(() => {
       for (const [k, v] of Object.entries(meta)) {
         ins.run(k, v);
@@ -185,9 +186,8 @@ export class Database {
   }
 
   meta(key: string): string | undefined {
-    return (
-      this.sql.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined
-    )?.value;
+    return (stmt(this.sql, 'SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined)
+      ?.value;
   }
 
   get id(): string {
@@ -311,14 +311,14 @@ export class Database {
       sql,
       emit,
       nextId: (counter) => {
-        const row = sql.prepare('SELECT next FROM counters WHERE name = ?').get(counter) as
+        const row = stmt(sql, 'SELECT next FROM counters WHERE name = ?').get(counter) as
           { next: number } | undefined;
         const id = Math.max(row?.next ?? 1, reserved.get(counter) ?? 0);
         reserved.set(counter, id + 1);
         return id;
       },
       ensureBlob: (content, hash = sha256Hex(content)) => {
-        const exists = sql.prepare('SELECT 1 FROM blobs WHERE hash = ?').get(hash);
+        const exists = stmt(sql, 'SELECT 1 FROM blobs WHERE hash = ?').get(hash);
         if (exists) {
           return { hash, isNew: false };
         }
@@ -358,7 +358,7 @@ export class Database {
   }
 
   private storeTail(t: LogTail): void {
-    const put = this.sql.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)');
+    const put = stmt(this.sql, 'INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)');
     put.run('log_segment', String(t.segment));
     put.run('log_offset', String(t.offset));
     put.run('applied_lsn', String(t.lsn));
@@ -430,15 +430,15 @@ export class Database {
 
   /** Unlink files of blobs whose refcount fell to zero, unless a backup holds a lease. */
   private collectGarbage(): void {
-    const pending = this.sql.prepare('SELECT hash FROM blob_gc').all() as { hash: string }[];
+    const pending = stmt(this.sql, 'SELECT hash FROM blob_gc').all() as { hash: string }[];
     if (pending.length === 0 || this.backupLeaseActive()) {
       return;
     }
     for (const { hash } of pending) {
-      if (!this.sql.prepare('SELECT 1 FROM blobs WHERE hash = ?').get(hash)) {
+      if (!stmt(this.sql, 'SELECT 1 FROM blobs WHERE hash = ?').get(hash)) {
         fs.rmSync(blobFilePath(this.dir, hash), { force: true });
       }
-      this.sql.prepare('DELETE FROM blob_gc WHERE hash = ?').run(hash);
+      stmt(this.sql, 'DELETE FROM blob_gc WHERE hash = ?').run(hash);
     }
   }
 
@@ -464,9 +464,9 @@ export class Database {
 
   setMeta(key: string, value: string | null): void {
     if (value === null) {
-      this.sql.prepare('DELETE FROM meta WHERE key = ?').run(key);
+      stmt(this.sql, 'DELETE FROM meta WHERE key = ?').run(key);
     } else {
-      this.sql.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(key, value);
+      stmt(this.sql, 'INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(key, value);
     }
   }
 
@@ -491,7 +491,7 @@ export class Database {
 
   /** The content of a blob. @throws BLOB_MISSING */
   readBlob(hash: string): Buffer {
-    const row = this.sql.prepare('SELECT data FROM blobs WHERE hash = ?').get(hash) as
+    const row = stmt(this.sql, 'SELECT data FROM blobs WHERE hash = ?').get(hash) as
       { data: Buffer | null } | undefined;
     if (!row) {
       throw new AppError('BLOB_MISSING', `Blob ${hash} is not stored`, { hash });

@@ -2,6 +2,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { AppError } from '../errors.js';
 import type { WriteTx } from './database.js';
+import { stmt } from './stmt.js';
 
 export type FolderRole = 'inbox' | 'sent' | 'drafts' | 'deleted' | 'junk' | 'archive' | 'recoverable';
 
@@ -25,11 +26,10 @@ export interface Folder {
 }
 
 export function findFolder(sql: BetterSqlite3.Database, mailboxId: number, path: string): Folder | undefined {
-  return sql
-    .prepare(
-      'SELECT id, mailbox_id AS mailboxId, parent_id AS parentId, name, path, role FROM folders WHERE mailbox_id = ? AND path = ?',
-    )
-    .get(mailboxId, path) as Folder | undefined;
+  return stmt(
+    sql,
+    'SELECT id, mailbox_id AS mailboxId, parent_id AS parentId, name, path, role FROM folders WHERE mailbox_id = ? AND path = ?',
+  ).get(mailboxId, path) as Folder | undefined;
 }
 
 export function findFolderByRole(
@@ -37,11 +37,10 @@ export function findFolderByRole(
   mailboxId: number,
   role: FolderRole,
 ): Folder | undefined {
-  return sql
-    .prepare(
-      'SELECT id, mailbox_id AS mailboxId, parent_id AS parentId, name, path, role FROM folders WHERE mailbox_id = ? AND role = ? ORDER BY id LIMIT 1',
-    )
-    .get(mailboxId, role) as Folder | undefined;
+  return stmt(
+    sql,
+    'SELECT id, mailbox_id AS mailboxId, parent_id AS parentId, name, path, role FROM folders WHERE mailbox_id = ? AND role = ? ORDER BY id LIMIT 1',
+  ).get(mailboxId, role) as Folder | undefined;
 }
 
 /** @throws FOLDER_NOT_FOUND */
@@ -54,11 +53,10 @@ export function getFolder(sql: BetterSqlite3.Database, mailboxId: number, path: 
 }
 
 export function listFolders(sql: BetterSqlite3.Database, mailboxId: number): Folder[] {
-  return sql
-    .prepare(
-      'SELECT id, mailbox_id AS mailboxId, parent_id AS parentId, name, path, role FROM folders WHERE mailbox_id = ? ORDER BY path',
-    )
-    .all(mailboxId) as Folder[];
+  return stmt(
+    sql,
+    'SELECT id, mailbox_id AS mailboxId, parent_id AS parentId, name, path, role FROM folders WHERE mailbox_id = ? ORDER BY path',
+  ).all(mailboxId) as Folder[];
 }
 
 /** Normalise a folder path: trim segments, drop empty ones. */

@@ -13,6 +13,6 @@ export * from './mailbox-store.js';
 export * from './message.js';
 export type { StoreExtension, OpHandler } from './apply.js';
 export type { Op, CoreOp, ItemRow, ExtensionOp } from './ops.js';
-export { listSegments } from './txlog.js';
+export { listSegments, segmentFileName } from './txlog.js';
 export * from './backup.js';
 export * from './check.js';

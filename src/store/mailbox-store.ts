@@ -9,10 +9,13 @@ import {
   DEFAULT_FOLDERS,
   ensureFolder,
   type FolderRole,
+  findFolder,
   findFolderByRole,
+  getFolder,
   normaliseFolderPath,
 } from './folders.js';
 import { DEFAULT_MAX_MESSAGE_BYTES, type ParsedMessage, parseMessage } from './message.js';
+import { stmt } from './stmt.js';
 
 export interface Mailbox {
   id: number;
@@ -69,13 +72,13 @@ export function toItem(r: ItemRowOut): Item {
 }
 
 export function databaseRetentionDays(sql: BetterSqlite3.Database): number {
-  const v = sql.prepare("SELECT value FROM meta WHERE key = 'setting.retention_days'").get() as
+  const v = stmt(sql, "SELECT value FROM meta WHERE key = 'setting.retention_days'").get() as
     { value: string } | undefined;
   return v ? Number(v.value) : 14;
 }
 
 export function findMailbox(sql: BetterSqlite3.Database, address: string): Mailbox | undefined {
-  const r = sql.prepare(`SELECT ${MAILBOX_COLS} FROM mailboxes WHERE address = ?`).get(address) as
+  const r = stmt(sql, `SELECT ${MAILBOX_COLS} FROM mailboxes WHERE address = ?`).get(address) as
     MailboxRow | undefined;
   return r ? toMailbox(r) : undefined;
 }
@@ -91,15 +94,14 @@ export function getMailbox(sql: BetterSqlite3.Database, address: string): Mailbo
 
 export function listMailboxes(sql: BetterSqlite3.Database): MailboxSummary[] {
   const def = databaseRetentionDays(sql);
-  const rows = sql
-    .prepare(
-      `SELECT ${MAILBOX_COLS},
+  const rows = stmt(
+    sql,
+    `SELECT ${MAILBOX_COLS},
         (SELECT count(*) FROM items i WHERE i.mailbox_id = m.id AND i.deleted_ms IS NULL) AS items,
         (SELECT count(*) FROM items i WHERE i.mailbox_id = m.id AND i.deleted_ms IS NOT NULL) AS dumpsterItems,
         (SELECT coalesce(sum(size), 0) FROM items i WHERE i.mailbox_id = m.id) AS bytes
        FROM mailboxes m ORDER BY address`,
-    )
-    .all() as (MailboxRow & { items: number; dumpsterItems: number; bytes: number })[];
+  ).all() as (MailboxRow & { items: number; dumpsterItems: number; bytes: number })[];
   return rows.map((r) => ({ ...r, hold: r.hold === 1, effectiveRetentionDays: r.retentionDays ?? def }));
 }
 
@@ -180,8 +182,11 @@ export function addItemTx(tx: WriteTx, input: AddItemInput): AddedItem {
   const content = input.bytes.subarray(parsed.prefixLength);
   const { isNew } = tx.ensureBlob(content, parsed.contentHash);
   let folderPath = input.folderPath ? normaliseFolderPath(input.folderPath) : '';
-  let folderId: number;
-  if (folderPath === '') {
+  let folderId: number | null;
+  if (input.deletedMs !== undefined && input.deletedMs !== null && folderPath !== '') {
+    // straight into the dumpster: remember where it came from, create no folder for it
+    folderId = findFolder(tx.sql, input.mailboxId, folderPath)?.id ?? null;
+  } else if (folderPath === '') {
     const inbox =
       findFolderByRole(tx.sql, input.mailboxId, 'inbox') ??
       ensureFolder(tx, input.mailboxId, 'Inbox', 'inbox');
@@ -265,7 +270,7 @@ export function deliver(
 }
 
 export function findItem(sql: BetterSqlite3.Database, id: number): Item | undefined {
-  const r = sql.prepare(`SELECT ${ITEM_COLS} FROM items WHERE id = ?`).get(id) as ItemRowOut | undefined;
+  const r = stmt(sql, `SELECT ${ITEM_COLS} FROM items WHERE id = ?`).get(id) as ItemRowOut | undefined;
   return r ? toItem(r) : undefined;
 }
 
@@ -280,7 +285,7 @@ export function getItem(sql: BetterSqlite3.Database, mailboxId: number, id: numb
 
 /** The exact bytes of an item: its trace prefix followed by its content. @throws BLOB_MISSING */
 export function readItemBytes(db: Database, id: number): Buffer {
-  const r = db.sql.prepare('SELECT prefix, blob_hash AS h FROM items WHERE id = ?').get(id) as
+  const r = stmt(db.sql, 'SELECT prefix, blob_hash AS h FROM items WHERE id = ?').get(id) as
     { prefix: Buffer; h: string } | undefined;
   if (!r) {
     throw new AppError('MESSAGE_NOT_FOUND', `No item ${id}`, { itemId: id });
@@ -321,11 +326,10 @@ export function listItems(
     params.push(opts.after.internalMs, opts.after.internalMs, opts.after.id);
   }
   const limit = opts.limit ?? -1;
-  const rows = sql
-    .prepare(
-      `SELECT ${ITEM_COLS} FROM items WHERE ${where.join(' AND ')} ORDER BY internal_ms DESC, id DESC LIMIT ?`,
-    )
-    .all(...params, limit) as ItemRowOut[];
+  const rows = stmt(
+    sql,
+    `SELECT ${ITEM_COLS} FROM items WHERE ${where.join(' AND ')} ORDER BY internal_ms DESC, id DESC LIMIT ?`,
+  ).all(...params, limit) as ItemRowOut[];
   return rows.map(toItem);
 }
 
@@ -348,6 +352,35 @@ export function deleteItems(
   });
 }
 
+/**
+ * Delete a folder with its subfolders. Their live items move to the mailbox's dumpster and
+ * keep their folder path, so a dumpster restore recreates the folder. Special-use folders
+ * (inbox, sent, …) cannot be deleted.
+ * @throws MAILBOX_NOT_FOUND, FOLDER_NOT_FOUND, VALIDATION_FAILED (a special-use folder)
+ */
+export function deleteFolder(
+  db: Database,
+  address: string,
+  folderPath: string,
+): Promise<{ folder: string; items: number }> {
+  return db.write((tx) => {
+    const m = getMailbox(tx.sql, address);
+    const f = getFolder(tx.sql, m.id, normaliseFolderPath(folderPath));
+    if (f.role !== null) {
+      throw new AppError(
+        'VALIDATION_FAILED',
+        `'${f.path}' is a special-use folder (${f.role}) and cannot be deleted`,
+        {
+          folder: f.path,
+        },
+      );
+    }
+    const live = listItems(tx.sql, m.id, { folder: f.path }).length;
+    tx.emit({ t: 'folder.delete', id: f.id, deletedMs: tx.now });
+    return { folder: f.path, items: live };
+  });
+}
+
 export interface StoreStats {
   mailboxes: number;
   items: number;
@@ -366,7 +399,7 @@ export interface StoreStats {
 }
 
 export function stats(db: Database): StoreStats {
-  const q = <T>(s: string): T => db.sql.prepare(s).get() as T;
+  const q = <T>(s: string): T => stmt(db.sql, s).get() as T;
   const items = q<{ n: number; live: number; bytes: number; prefix: number }>(
     'SELECT count(*) AS n, count(*) FILTER (WHERE deleted_ms IS NULL) AS live, coalesce(sum(size),0) AS bytes, coalesce(sum(length(prefix)),0) AS prefix FROM items',
   );

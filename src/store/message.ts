@@ -52,17 +52,58 @@ export interface ParsedMessage {
 
 const FIELD_NAME = /^[\x21-\x39\x3b-\x7e]+$/;
 
-/** Split the header section into raw fields with their byte offsets (RFC 5322 §2.2, folding §2.2.3). */
-function scanHeader(bytes: Buffer): { fields: { name: string; start: number; end: number }[]; ok: boolean } {
+/**
+ * The byte that ends a line: LF (with or without CR before it), or CR for a file with classic
+ * Mac OS line ends, recognised by its first line end being a bare CR.
+ */
+function lineEndByte(bytes: Buffer, from: number): number {
+  const lf = bytes.indexOf(10, from);
+  const cr = bytes.indexOf(13, from);
+  return cr >= 0 && (lf < 0 || cr < lf - 1) ? 13 : 10;
+}
+
+const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+const MBOX_FROM = Buffer.from('From ', 'latin1');
+
+/**
+ * Where the header section starts. A file saved from an mbox or by qmail-style delivery starts
+ * with an envelope line `From sender date` (RFC 4155), and a file saved by some Windows tools
+ * with a UTF-8 byte order mark: neither is a header field, both belong to this copy of the
+ * message, so they stay in the trace prefix. `From :` (RFC 5322 §4.5 obsolete syntax, space
+ * before the colon) is a header field, not an envelope line.
+ */
+function headerStart(bytes: Buffer, eolByte: number): number {
+  let pos = bytes.subarray(0, 3).equals(UTF8_BOM) ? 3 : 0;
+  if (bytes.subarray(pos, pos + 5).equals(MBOX_FROM)) {
+    let eol = bytes.indexOf(eolByte, pos);
+    eol = eol < 0 ? bytes.length : eol;
+    if (!/^From[ \t]*:/.test(bytes.toString('latin1', pos, eol))) {
+      pos = Math.min(eol + 1, bytes.length);
+    }
+  }
+  return pos;
+}
+
+/**
+ * Split the header section into raw fields with their byte offsets (RFC 5322 §2.2, folding §2.2.3).
+ * Lenient where real mail is, as mail parsers are: a line that is neither a field nor a
+ * continuation ends the header section (the body starts there, as if an empty line came
+ * first). Only a message whose first line is not a header field is refused (`ok` false).
+ */
+function scanHeader(
+  bytes: Buffer,
+  from: number,
+  eolByte: number,
+): { fields: { name: string; start: number; end: number }[]; ok: boolean } {
   const fields: { name: string; start: number; end: number }[] = [];
-  let pos = 0;
+  let pos = from;
   const n = bytes.length;
   while (pos < n) {
-    let eol = bytes.indexOf(10, pos);
+    let eol = bytes.indexOf(eolByte, pos);
     if (eol < 0) {
       eol = n;
     }
-    const lineEnd = eol > pos && bytes[eol - 1] === 13 ? eol - 1 : eol;
+    const lineEnd = eolByte === 10 && eol > pos && bytes[eol - 1] === 13 ? eol - 1 : eol;
     if (lineEnd === pos) {
       break; // the empty line that ends the header section
     }
@@ -75,12 +116,12 @@ function scanHeader(bytes: Buffer): { fields: { name: string; start: number; end
       last.end = Math.min(eol + 1, n);
     } else {
       const colon = bytes.indexOf(58, pos);
-      if (colon < 0 || colon > lineEnd) {
-        return { fields, ok: false };
-      }
-      const name = bytes.toString('latin1', pos, colon).trimEnd();
+      const name = colon < 0 || colon > lineEnd ? '' : bytes.toString('latin1', pos, colon).trimEnd();
       if (!FIELD_NAME.test(name)) {
-        return { fields, ok: false };
+        if (fields.length === 0) {
+          return { fields, ok: false };
+        }
+        break; // not a header field: the body starts here, without the empty line
       }
       fields.push({ name: name.toLowerCase(), start: pos, end: Math.min(eol + 1, n) });
     }
@@ -93,7 +134,7 @@ function fieldValue(bytes: Buffer, f: { start: number; end: number }): string {
   const raw = bytes.toString('utf8', f.start, f.end);
   return raw
     .slice(raw.indexOf(':') + 1)
-    .replace(/\r?\n[ \t]/g, ' ')
+    .replace(/(?:\r\n|\r|\n)[ \t]/g, ' ')
     .trim();
 }
 
@@ -141,14 +182,16 @@ export function parseMessage(bytes: Buffer, maxBytes = DEFAULT_MAX_MESSAGE_BYTES
       },
     );
   }
-  const { fields, ok } = scanHeader(bytes);
+  const eolByte = lineEndByte(bytes, 0);
+  const start = headerStart(bytes, eolByte);
+  const { fields, ok } = scanHeader(bytes, start, eolByte);
   if (!ok) {
     throw new AppError(
       'MESSAGE_INVALID',
       'Not an RFC 5322 message: it does not start with a header section of "Name: value" fields',
     );
   }
-  let prefixLength = 0;
+  let prefixLength = start;
   for (const f of fields) {
     if (!TRACE_FIELDS.has(f.name)) {
       break;

@@ -66,23 +66,34 @@ export interface ExtensionOp {
 
 export type Op = CoreOp | ExtensionOp;
 
+/** Replace every byte array in `v` by a reference into `bins` (Buffer.toJSON would inflate it). */
+function extractBinary(v: unknown, bins: Buffer[], at: { bytes: number }): unknown {
+  if (v instanceof Uint8Array) {
+    const ref = { $b: [at.bytes, v.length] };
+    bins.push(Buffer.from(v.buffer, v.byteOffset, v.length));
+    at.bytes += v.length;
+    return ref;
+  }
+  if (Array.isArray(v)) {
+    return v.map((x) => extractBinary(x, bins, at));
+  }
+  if (v !== null && typeof v === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) {
+      out[k] = extractBinary(x, bins, at);
+    }
+    return out;
+  }
+  return v;
+}
+
 export function encodeOp(op: Op): Buffer {
   const bins: Buffer[] = [];
-  let binBytes = 0;
-  const json = JSON.stringify(op, function (this: Record<string, unknown>, key: string, value: unknown) {
-    const raw = key === '' ? value : this[key];
-    if (raw instanceof Uint8Array) {
-      const ref = { $b: [binBytes, raw.length] };
-      bins.push(Buffer.from(raw.buffer, raw.byteOffset, raw.length));
-      binBytes += raw.length;
-      return ref;
-    }
-    return value;
-  });
-  const jsonBuf = Buffer.from(json, 'utf8');
+  const at = { bytes: 0 };
+  const jsonBuf = Buffer.from(JSON.stringify(extractBinary(op, bins, at)), 'utf8');
   const head = Buffer.allocUnsafe(4);
   head.writeUInt32LE(jsonBuf.length, 0);
-  return Buffer.concat([head, jsonBuf, ...bins], 4 + jsonBuf.length + binBytes);
+  return Buffer.concat([head, jsonBuf, ...bins], 4 + jsonBuf.length + at.bytes);
 }
 
 export function decodeOp(payload: Buffer): Op {

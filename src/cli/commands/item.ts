@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { openRsgCatalogue } from '../../catalogue.js';
 import { AppError } from '../../errors.js';
 import { ItemId } from '../../schemas.js';
 import { type Item, deleteItems, getMailbox, listItems } from '../../store/index.js';
@@ -78,7 +79,19 @@ export function registerItem(program: Command, ctx: CliContext): void {
       ) => {
         const limit = opts.all ? undefined : intOption('--limit', opts.limit, 1);
         if (opts.rsg !== undefined) {
-          throw new AppError('RSG_NOT_FOUND', `No recovery group '${opts.rsg}'`, { rsg: opts.rsg });
+          const cat = openRsgCatalogue(ctx.config(cmd), ctx.clock);
+          try {
+            const g = cat.group(opts.rsg);
+            const items = g.listItems(parseAddress(opts.mailbox), {
+              folder: opts.folder,
+              state: opts.dumpster ? 'dumpster' : 'all',
+              limit,
+            });
+            printItems(ctx, cmd, items, { mailbox: opts.mailbox, rsg: opts.rsg });
+          } finally {
+            cat.close();
+          }
+          return;
         }
         const items = await ctx.withDb(cmd, (db) => {
           const m = getMailbox(db.sql, parseAddress(opts.mailbox));

@@ -1,0 +1,276 @@
+/**
+ * Planning: classify every selected RSG item against the target mailbox. Reads only.
+ *
+ * Decision order for one item (first that applies):
+ *   1. its identity was already planned for creation in this merge → identical (a duplicate in the source)
+ *   2. a live target item has its identity → identical (same flags) or changed (other flags)
+ *   3. the target has a tombstone for it → purged
+ *   4. the target's dumpster has it → identical if the source item was deleted too, else deleted-since-backup
+ *   5. it was in the source's dumpster → recoverable while its deletion time is inside the
+ *      target's retention window (always, when the target is on hold), else expired
+ *   6. otherwise → missing
+ */
+import type BetterSqlite3 from 'better-sqlite3';
+import { AppError } from '../errors.js';
+import { DAY_MS } from '../lib/clock.js';
+import type { RecoveryGroup } from '../rsg/index.js';
+import {
+  type FolderRole,
+  type Item,
+  type Mailbox,
+  databaseRetentionDays,
+  findFolderByRole,
+  getMailbox,
+  normaliseFolderPath,
+} from '../store/index.js';
+import type { ConflictPolicy, MergeAction, MergeClass, MergeRequest, PlannedItem } from './types.js';
+
+/** Well-known folder names that work whatever the folder is called. */
+export const WELL_KNOWN: Record<string, FolderRole> = {
+  '#inbox#': 'inbox',
+  '#sent#': 'sent',
+  '#drafts#': 'drafts',
+  '#deleted#': 'deleted',
+  '#junk#': 'junk',
+  '#archive#': 'archive',
+};
+
+/** Resolves a query in the search language to item ids of the RSG (injected: search owns it). */
+export type QuerySelector = (group: RecoveryGroup, query: string, mailbox: string | undefined) => number[];
+
+function under(path: string, root: string): boolean {
+  return path === root || path.startsWith(root + '/');
+}
+
+function flagSet(flags: readonly string[]): string {
+  return [...flags]
+    .filter((f) => f !== '\\Recent')
+    .sort()
+    .join(' ');
+}
+
+/** The source items a selection names, in a stable order. @throws MAILBOX_NOT_FOUND, MESSAGE_NOT_FOUND, VALIDATION_FAILED */
+export function selectItems(
+  group: RecoveryGroup,
+  req: MergeRequest,
+  selectQuery?: QuerySelector,
+): { item: Item; mailbox: string }[] {
+  const sel = req.selection;
+  const boxes = new Map(group.listMailboxes().map((m) => [m.id, m.address]));
+  let items: Item[];
+  if (sel.itemIds && sel.itemIds.length > 0) {
+    items = sel.itemIds.map((id) => group.item(id));
+  } else if (sel.query !== undefined) {
+    if (!selectQuery) {
+      throw new AppError('VALIDATION_FAILED', 'Selecting by query needs the search index');
+    }
+    if (sel.mailbox) {
+      group.mailbox(sel.mailbox);
+    }
+    items = selectQuery(group, sel.query, sel.mailbox).map((id) => group.item(id));
+  } else if (sel.mailbox) {
+    items = group.listItems(
+      sel.mailbox,
+      sel.folder !== undefined && sel.subfolders !== false ? { folder: sel.folder } : {},
+    );
+    if (sel.folder !== undefined) {
+      const f = normaliseFolderPath(sel.folder);
+      items = items.filter((i) => (sel.subfolders === false ? i.folder === f : under(i.folder, f)));
+    }
+  } else if (sel.folder !== undefined) {
+    const all = group.listMailboxes();
+    if (all.length !== 1) {
+      throw new AppError(
+        'VALIDATION_FAILED',
+        'This recovery group holds several mailboxes: name the source mailbox of the folder',
+      );
+    }
+    return selectItems(group, { ...req, selection: { ...sel, mailbox: all[0]!.address } }, selectQuery);
+  } else {
+    throw new AppError(
+      'VALIDATION_FAILED',
+      'A merge needs a selection: item ids, a folder, a mailbox or a query',
+    );
+  }
+  const roleRoots = new Map<string, Map<FolderRole, string>>();
+  const rootsOf = (address: string): Map<FolderRole, string> => {
+    let m = roleRoots.get(address);
+    if (!m) {
+      m = new Map();
+      for (const f of group.listFolders(address)) {
+        if (f.role && !m.has(f.role)) {
+          m.set(f.role, f.path);
+        }
+      }
+      roleRoots.set(address, m);
+    }
+    return m;
+  };
+  const matches = (it: Item, address: string, names: string[]): boolean =>
+    names.some((n) => {
+      const role = WELL_KNOWN[n.toLowerCase()];
+      const root = role ? rootsOf(address).get(role) : normaliseFolderPath(n);
+      return root !== undefined && root !== '' && under(it.folder, root);
+    });
+  const out: { item: Item; mailbox: string }[] = [];
+  const seen = new Set<number>();
+  for (const it of items) {
+    const address = boxes.get(it.mailboxId) ?? '';
+    if (seen.has(it.id)) {
+      continue;
+    }
+    if (sel.includeFolders?.length && !matches(it, address, sel.includeFolders)) {
+      continue;
+    }
+    if (sel.excludeFolders?.length && matches(it, address, sel.excludeFolders)) {
+      continue;
+    }
+    seen.add(it.id);
+    out.push({ item: it, mailbox: address });
+  }
+  out.sort(
+    (a, b) =>
+      a.mailbox.localeCompare(b.mailbox) ||
+      a.item.folder.localeCompare(b.item.folder) ||
+      a.item.internalMs - b.item.internalMs ||
+      a.item.id - b.item.id,
+  );
+  return out;
+}
+
+/** Where an item lands in the target: same path (top folder mapped by role) or under Recovered Items. */
+function folderMapper(
+  live: BetterSqlite3.Database,
+  target: Mailbox,
+  group: RecoveryGroup,
+  mode: MergeRequest['folders'],
+  startedMs: number,
+): (item: Item, sourceMailbox: string) => string {
+  if (mode === 'recovered') {
+    const day = new Date(startedMs).toISOString().slice(0, 10);
+    const root = `Recovered Items/${group.info.label.replaceAll('/', '-')} ${day}`;
+    return (item) => `${root}/${item.folder}`;
+  }
+  const roles = new Map<string, Map<string, FolderRole | null>>();
+  const mapped = new Map<FolderRole, string | undefined>();
+  return (item, sourceMailbox) => {
+    let r = roles.get(sourceMailbox);
+    if (!r) {
+      r = new Map(group.listFolders(sourceMailbox).map((f) => [f.path, f.role]));
+      roles.set(sourceMailbox, r);
+    }
+    const segs = item.folder.split('/');
+    const role = r.get(segs[0]!);
+    if (!role) {
+      return item.folder;
+    }
+    if (!mapped.has(role)) {
+      mapped.set(role, findFolderByRole(live, target.id, role)?.path);
+    }
+    const top = mapped.get(role);
+    return top ? [top, ...segs.slice(1)].join('/') : item.folder;
+  };
+}
+
+function actionFor(cls: MergeClass, req: MergeRequest): MergeAction {
+  const policy: ConflictPolicy = req.conflict;
+  switch (cls) {
+    case 'missing':
+      return 'create';
+    case 'identical':
+      return policy === 'keep-both' ? 'keep-both' : 'skip';
+    case 'changed':
+      return policy === 'keep-both' ? 'keep-both' : policy === 'update' ? 'update' : 'skip';
+    case 'deleted-since-backup':
+      return req.overrides.deletedSinceBackup ? 'create' : 'skip';
+    case 'purged':
+      return req.overrides.purged ? 'create' : 'skip';
+    case 'recoverable':
+      return 'create-in-dumpster';
+    case 'expired':
+      return req.overrides.expired ? 'create' : 'skip';
+    case 'failed':
+      return 'fail';
+  }
+}
+
+/**
+ * Classify each selected item against the target's state now. Pure: nothing is written.
+ * @throws MAILBOX_NOT_FOUND (target), RSG errors, VALIDATION_FAILED
+ */
+export function planMerge(
+  live: BetterSqlite3.Database,
+  group: RecoveryGroup,
+  req: MergeRequest,
+  opts: { now: number; selectQuery?: QuerySelector },
+): PlannedItem[] {
+  const target = getMailbox(live, req.target);
+  const retentionMs = (target.retentionDays ?? databaseRetentionDays(live)) * DAY_MS;
+  const byIdentity = live.prepare(
+    'SELECT id, flags, deleted_ms AS deletedMs FROM items WHERE mailbox_id = ? AND identity = ? ORDER BY deleted_ms IS NOT NULL, id',
+  );
+  const tomb = live.prepare('SELECT 1 FROM tombstones WHERE mailbox_id = ? AND identity = ? LIMIT 1');
+  const planned = new Set<string>();
+  const folderOf = folderMapper(live, target, group, req.folders, opts.now);
+  return selectItems(group, req, opts.selectQuery).map(({ item, mailbox }) => {
+    const rows = byIdentity.all(target.id, item.identity) as {
+      id: number;
+      flags: string;
+      deletedMs: number | null;
+    }[];
+    const liveRow = rows.find((r) => r.deletedMs === null);
+    const dumpRow = rows.find((r) => r.deletedMs !== null);
+    let cls: MergeClass;
+    let targetItemId: number | null = null;
+    let reason: string | null = null;
+    if (planned.has(item.identity)) {
+      cls = 'identical';
+      reason = 'the same message appears earlier in the selection';
+    } else if (liveRow) {
+      targetItemId = liveRow.id;
+      cls =
+        flagSet(liveRow.flags === '' ? [] : liveRow.flags.split(' ')) === flagSet(item.flags)
+          ? 'identical'
+          : 'changed';
+    } else if (tomb.get(target.id, item.identity)) {
+      cls = 'purged';
+      reason = 'the retention policy purged it from the target (tombstone)';
+    } else if (dumpRow) {
+      targetItemId = dumpRow.id;
+      cls = item.deletedMs !== null ? 'identical' : 'deleted-since-backup';
+      if (cls === 'deleted-since-backup') {
+        reason = 'the user deleted it after the backup';
+      }
+    } else if (item.deletedMs !== null) {
+      cls = target.hold || item.deletedMs + retentionMs > opts.now ? 'recoverable' : 'expired';
+      if (cls === 'expired') {
+        reason = `deleted ${new Date(item.deletedMs).toISOString()}, outside the target's retention window`;
+      }
+    } else {
+      cls = 'missing';
+    }
+    const action = actionFor(cls, req);
+    if (action === 'create' || action === 'create-in-dumpster') {
+      planned.add(item.identity);
+    }
+    const creates = action === 'create' || action === 'create-in-dumpster' || action === 'keep-both';
+    return {
+      sourceItemId: item.id,
+      sourceMailbox: mailbox,
+      sourceFolder: item.folder,
+      messageId: item.messageId,
+      identity: item.identity,
+      subject: item.subject,
+      size: item.size,
+      blobHash: item.blobHash,
+      flags: item.flags,
+      internalMs: item.internalMs,
+      deletedMs: item.deletedMs,
+      class: cls,
+      action,
+      targetFolder: creates ? folderOf(item, mailbox) : null,
+      targetItemId,
+      reason,
+    };
+  });
+}

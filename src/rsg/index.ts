@@ -1,0 +1,327 @@
+/**
+ * Recovery storage groups: restored databases and foreign mail dumps mounted read-only under
+ * `<home>/rsg/<id>/`, with a catalogue that survives restarts.
+ *
+ * Invariants: a source is only ever read (foreign sources are converted into a native
+ * database inside the RSG directory; a `database` source is opened read-only in place); a
+ * mounted RSG's database is opened read-only and handed out as a `RecoveryGroup`, a type with
+ * no write method; unmount removes the RSG directory and never the source.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type BetterSqlite3 from 'better-sqlite3';
+import { AppError, isAppError } from '../errors.js';
+import type { Clock } from '../lib/clock.js';
+import {
+  DB_FILE,
+  Database,
+  type RestorePoint,
+  listSegments,
+  readItemBytes,
+  restoreBackup,
+  segmentFileName,
+} from '../store/index.js';
+import {
+  INFO_FILE,
+  type MountProgress,
+  RSG_SOURCE_KINDS,
+  type RsgInfo,
+  type RsgSourceKind,
+  checkRsgId,
+  readInfo,
+  writeInfo,
+} from './catalogue-file.js';
+import { convertSource } from './convert.js';
+import { RecoveryGroup } from './recovery-group.js';
+
+export * from './catalogue-file.js';
+export { RecoveryGroup, type RsgFolder, type RsgMailbox } from './recovery-group.js';
+
+export interface MountRequest {
+  source: RsgSourceKind;
+  path: string;
+  label?: string;
+  /** `backup` only: restore up to this point. */
+  until?: RestorePoint;
+  /** maildir/eml-tree: the whole tree is this one mailbox; mbox/pst: the mailbox's name. */
+  mailbox?: string;
+  selfService?: boolean;
+}
+
+/** Builds the search index of a freshly converted database, before it is sealed. */
+export type Indexer = (
+  sql: BetterSqlite3.Database,
+  readMessage: (itemId: number) => Buffer,
+  onProgress: (done: number, total: number) => void,
+) => Promise<{ indexed: number; failed: number }>;
+
+export interface CatalogueOptions {
+  clock: Clock;
+  maxMessageBytes: number;
+  indexer?: Indexer;
+}
+
+function isAlive(pid: number | undefined): boolean {
+  if (!pid) {
+    return false;
+  }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export class RsgCatalogue {
+  private readonly open = new Map<string, RecoveryGroup>();
+
+  constructor(
+    readonly root: string,
+    private readonly opts: CatalogueOptions,
+  ) {}
+
+  private dirOf(id: string): string {
+    return path.join(this.root, checkRsgId(id));
+  }
+
+  /** Every recovery group, newest first. A mount whose process died is shown as failed. */
+  list(): RsgInfo[] {
+    if (!fs.existsSync(this.root)) {
+      return [];
+    }
+    return fs
+      .readdirSync(this.root)
+      .filter((n) => /^[a-z0-9]{4,32}$/.test(n))
+      .map((n) => this.fresh(readInfo(path.join(this.root, n))))
+      .filter((i): i is RsgInfo => i !== undefined)
+      .sort((a, b) => b.createdMs - a.createdMs || a.id.localeCompare(b.id));
+  }
+
+  private fresh(info: RsgInfo | undefined): RsgInfo | undefined {
+    if (info?.state === 'mounting' && !isAlive((info as RsgInfo & { pid?: number }).pid)) {
+      return { ...info, state: 'failed', error: { code: 'INTERNAL', message: 'The mount was interrupted' } };
+    }
+    return info;
+  }
+
+  /** @throws RSG_NOT_FOUND */
+  get(id: string): RsgInfo {
+    const info = this.fresh(readInfo(this.dirOf(id)));
+    if (!info) {
+      throw new AppError('RSG_NOT_FOUND', `No recovery group '${id}'`, { rsg: id });
+    }
+    return info;
+  }
+
+  /**
+   * Check a mount request and record the new RSG as 'mounting'; `run` does the work.
+   * @throws VALIDATION_FAILED, SOURCE_NOT_FOUND
+   */
+  begin(req: MountRequest): RsgInfo {
+    if (!RSG_SOURCE_KINDS.includes(req.source)) {
+      throw new AppError('VALIDATION_FAILED', `Unknown source kind '${String(req.source)}'`);
+    }
+    const source = path.resolve(req.path);
+    if (!fs.existsSync(source)) {
+      throw new AppError('SOURCE_NOT_FOUND', `The source ${req.path} does not exist`, { path: req.path });
+    }
+    if (req.until && req.source !== 'backup') {
+      throw new AppError('VALIDATION_FAILED', '--until applies to a backup source only');
+    }
+    if (req.source === 'database' && !fs.existsSync(path.join(source, DB_FILE))) {
+      throw new AppError('SOURCE_NOT_FOUND', `${req.path} is not a Salvage database directory`, {
+        path: req.path,
+      });
+    }
+    const id = randomBytes(5).toString('hex');
+    const dir = this.dirOf(id);
+    fs.mkdirSync(dir, { recursive: true });
+    const info: RsgInfo & { pid: number } = {
+      id,
+      label: req.label ?? `${req.source} ${path.basename(source)}`,
+      source: {
+        kind: req.source,
+        path: source,
+        ...(req.mailbox ? { mailbox: req.mailbox } : {}),
+        ...(req.until
+          ? { until: 'lsn' in req.until ? String(req.until.lsn) : new Date(req.until.timeMs).toISOString() }
+          : {}),
+      },
+      state: 'mounting',
+      selfService: req.selfService ?? false,
+      createdMs: this.opts.clock.now(),
+      databaseDir: req.source === 'database' ? source : 'db',
+      counts: { mailboxes: 0, folders: 0, items: 0, dumpsterItems: 0, bytes: 0 },
+      report: { problems: [], problemCount: 0 },
+      pid: process.pid,
+    };
+    writeInfo(dir, info);
+    return info;
+  }
+
+  /** Convert/restore, index and seal a mount begun with `begin`. Never throws for a bad source: the RSG is then 'failed' with the reason. */
+  async run(
+    id: string,
+    req: MountRequest,
+    opts: { onProgress?: (p: MountProgress) => void; signal?: AbortSignal } = {},
+  ): Promise<RsgInfo> {
+    const dir = this.dirOf(id);
+    let info = this.get(id);
+    const started = Date.now();
+    let lastSave = 0;
+    const progress = (p: MountProgress): void => {
+      opts.onProgress?.(p);
+      if (Date.now() - lastSave > 1000) {
+        lastSave = Date.now();
+        info = { ...info, progress: p };
+        writeInfo(dir, info);
+      }
+    };
+    try {
+      const dbDir = req.source === 'database' ? info.databaseDir : path.join(dir, 'db');
+      if (req.source === 'backup') {
+        progress({ phase: 'restoring', items: 0, bytes: 0, itemsPerSecond: 0 });
+        restoreBackup(info.source.path, dbDir, { until: req.until, clock: this.opts.clock });
+      } else if (req.source !== 'database') {
+        const r = await convertSource(dbDir, req.source, info.source.path, {
+          mailbox: req.mailbox,
+          clock: this.opts.clock,
+          maxMessageBytes: this.opts.maxMessageBytes,
+          onProgress: progress,
+          signal: opts.signal,
+        });
+        info.report = { problems: r.problems, problemCount: r.problemCount };
+      }
+      if (req.source !== 'database') {
+        await this.seal(dbDir, progress, info);
+      }
+      const group = new RecoveryGroup(info, dbDir);
+      try {
+        info.counts = countsOf(group);
+      } finally {
+        group.close();
+      }
+      info = { ...info, state: 'mounted', mountedMs: this.opts.clock.now(), progress: undefined };
+      info.report.ms = Date.now() - started;
+      opts.onProgress?.({
+        phase: 'done',
+        items: info.counts.items,
+        bytes: info.counts.bytes,
+        itemsPerSecond: 0,
+      });
+    } catch (err) {
+      const e = isAppError(err) ? err : undefined;
+      info = {
+        ...info,
+        state: 'failed',
+        progress: undefined,
+        error: {
+          code: e?.code ?? 'INTERNAL',
+          message: e?.message ?? (err instanceof Error ? err.message : String(err)),
+        },
+      };
+      fs.rmSync(path.join(dir, 'db'), { recursive: true, force: true });
+    }
+    delete (info as RsgInfo & { pid?: number }).pid;
+    writeInfo(dir, info);
+    return info;
+  }
+
+  /** begin + run. */
+  async mount(
+    req: MountRequest,
+    opts: { onProgress?: (p: MountProgress) => void; signal?: AbortSignal } = {},
+  ): Promise<RsgInfo> {
+    const info = this.begin(req);
+    return this.run(info.id, req, opts);
+  }
+
+  /** Build the search index, checkpoint, drop the log and switch to a rollback journal so it opens read-only. */
+  private async seal(dbDir: string, progress: (p: MountProgress) => void, info: RsgInfo): Promise<void> {
+    const db = Database.open(dbDir, { clock: this.opts.clock });
+    try {
+      if (this.opts.indexer) {
+        const started = Date.now();
+        const r = await this.opts.indexer(
+          db.sql,
+          (itemId) => readItemBytes(db, itemId),
+          (done, total) =>
+            progress({
+              phase: 'indexing',
+              items: done,
+              bytes: 0,
+              totalItems: total,
+              itemsPerSecond: Math.round(done / Math.max(0.001, (Date.now() - started) / 1000)),
+            }),
+        );
+        info.report.indexed = r.indexed;
+        info.report.indexFailed = r.failed;
+      }
+      progress({ phase: 'sealing', items: 0, bytes: 0, itemsPerSecond: 0 });
+      db.sql.pragma('wal_checkpoint(TRUNCATE)');
+      db.sql.pragma('journal_mode = DELETE');
+    } finally {
+      db.close();
+    }
+    const logs = path.join(dbDir, 'logs');
+    for (const seg of listSegments(logs)) {
+      fs.rmSync(path.join(logs, segmentFileName(seg)));
+    }
+  }
+
+  /** The read-only handle of a mounted RSG. @throws RSG_NOT_FOUND, RSG_NOT_MOUNTED */
+  group(id: string): RecoveryGroup {
+    const cached = this.open.get(id);
+    if (cached) {
+      return cached;
+    }
+    const info = this.get(id);
+    if (info.state !== 'mounted') {
+      throw new AppError('RSG_NOT_MOUNTED', `Recovery group ${id} is ${info.state}`, {
+        rsg: id,
+        state: info.state,
+      });
+    }
+    const dbDir = path.isAbsolute(info.databaseDir)
+      ? info.databaseDir
+      : path.join(this.dirOf(id), info.databaseDir);
+    const g = new RecoveryGroup(info, dbDir);
+    this.open.set(id, g);
+    return g;
+  }
+
+  /** Remove what the mount created (never the source). @throws RSG_NOT_FOUND, RSG_NOT_MOUNTED while mounting */
+  unmount(id: string): RsgInfo {
+    const info = this.get(id);
+    if (info.state === 'mounting') {
+      throw new AppError('RSG_NOT_MOUNTED', `Recovery group ${id} is still mounting`, { rsg: id });
+    }
+    this.open.get(id)?.close();
+    this.open.delete(id);
+    const dir = this.dirOf(id);
+    fs.rmSync(path.join(dir, INFO_FILE), { force: true });
+    fs.rmSync(dir, { recursive: true, force: true });
+    return info;
+  }
+
+  close(): void {
+    for (const g of this.open.values()) {
+      g.close();
+    }
+    this.open.clear();
+  }
+}
+
+function countsOf(g: RecoveryGroup): RsgInfo['counts'] {
+  const boxes = g.listMailboxes();
+  const folders = (g.sql.prepare('SELECT count(*) AS n FROM folders').get() as { n: number }).n;
+  return {
+    mailboxes: boxes.length,
+    folders,
+    items: boxes.reduce((s, b) => s + b.items + b.dumpsterItems, 0),
+    dumpsterItems: boxes.reduce((s, b) => s + b.dumpsterItems, 0),
+    bytes: boxes.reduce((s, b) => s + b.bytes, 0),
+  };
+}
