@@ -4,9 +4,16 @@
  */
 import { type Config, homePaths } from './config.js';
 import type { Clock } from './lib/clock.js';
-import { type Indexer, RsgCatalogue } from './rsg/index.js';
-import type { MergeDeps, QuerySelector } from './merge/index.js';
-import { buildSearchIndex, search } from './search/index.js';
+import { type Indexer, type RecoveryGroup, RsgCatalogue } from './rsg/index.js';
+import { type LiveStatus, type MergeDeps, type QuerySelector, liveStatusOf } from './merge/index.js';
+import {
+  type Hit,
+  type SearchOptions,
+  type SearchResult,
+  attachmentNamesOf,
+  buildSearchIndex,
+  search,
+} from './search/index.js';
 import type { Database } from './store/index.js';
 
 export const searchIndexer: Indexer = async (sql, readMessage, onProgress) => {
@@ -30,5 +37,24 @@ export function querySelector(clock: Clock): QuerySelector {
 
 /** What the merge engine needs from a home. */
 export function mergeDeps(live: Database, catalogue: RsgCatalogue, clock: Clock): MergeDeps {
-  return { live, group: (id) => catalogue.group(id), selectQuery: querySelector(clock) };
+  return {
+    live,
+    group: (id) => catalogue.group(id),
+    selectQuery: querySelector(clock),
+    attachmentNames: (group, itemId) => attachmentNamesOf(group.sql, itemId),
+  };
+}
+
+/** A search of an RSG, each hit with where it stands in the live mailbox of the same address. */
+export function searchRsg(
+  live: Database,
+  group: RecoveryGroup,
+  query: string,
+  opts: Omit<SearchOptions, 'now'>,
+): Omit<SearchResult, 'hits'> & { hits: (Hit & { live: LiveStatus })[] } {
+  const r = search(group.sql, query, { ...opts, now: live.clock.now() });
+  return {
+    ...r,
+    hits: r.hits.map((h) => ({ ...h, live: liveStatusOf(live, h.mailbox, group.item(h.itemId).identity) })),
+  };
 }

@@ -8,7 +8,14 @@
  */
 export * from './types.js';
 export { mergeExtension, type MergeItemRow } from './schema.js';
-export { planMerge, selectItems, WELL_KNOWN, type QuerySelector } from './plan.js';
+export {
+  planMerge,
+  selectItems,
+  globTest,
+  WELL_KNOWN,
+  type QuerySelector,
+  type AttachmentNames,
+} from './plan.js';
 export {
   createMergeJob,
   dryRunMerge,
@@ -33,3 +40,4 @@ export function listMergeItems(live: Database, id: number): MergeItemRow[] {
     )
     .all(id) as MergeItemRow[];
 }
+export { liveStatusOf, type LiveStatus } from './live-status.js';

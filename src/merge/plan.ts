@@ -20,6 +20,7 @@ import {
   type Mailbox,
   databaseRetentionDays,
   findFolderByRole,
+  findMailbox,
   getMailbox,
   normaliseFolderPath,
 } from '../store/index.js';
@@ -38,6 +39,29 @@ export const WELL_KNOWN: Record<string, FolderRole> = {
 /** Resolves a query in the search language to item ids of the RSG (injected: search owns it). */
 export type QuerySelector = (group: RecoveryGroup, query: string, mailbox: string | undefined) => number[];
 
+/** The attachment file names of an RSG item (injected: the search index knows them). */
+export type AttachmentNames = (group: RecoveryGroup, itemId: number) => string[];
+
+/** Glob patterns of file names (`*.xlsx`, `report-??.pdf`) as one case-insensitive test. */
+export function globTest(patterns: string[] | undefined): ((names: string[]) => boolean) | undefined {
+  if (!patterns || patterns.length === 0) {
+    return undefined;
+  }
+  const res = patterns.map(
+    (p) =>
+      new RegExp(
+        '^' +
+          p
+            .split('')
+            .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
+            .join('') +
+          '$',
+        'i',
+      ),
+  );
+  return (names) => names.some((n) => res.some((r) => r.test(n)));
+}
+
 function under(path: string, root: string): boolean {
   return path === root || path.startsWith(root + '/');
 }
@@ -54,6 +78,7 @@ export function selectItems(
   group: RecoveryGroup,
   req: MergeRequest,
   selectQuery?: QuerySelector,
+  attachmentNames?: AttachmentNames,
 ): { item: Item; mailbox: string }[] {
   const sel = req.selection;
   const boxes = new Map(group.listMailboxes().map((m) => [m.id, m.address]));
@@ -85,7 +110,12 @@ export function selectItems(
         'This recovery group holds several mailboxes: name the source mailbox of the folder',
       );
     }
-    return selectItems(group, { ...req, selection: { ...sel, mailbox: all[0]!.address } }, selectQuery);
+    return selectItems(
+      group,
+      { ...req, selection: { ...sel, mailbox: all[0]!.address } },
+      selectQuery,
+      attachmentNames,
+    );
   } else {
     throw new AppError(
       'VALIDATION_FAILED',
@@ -112,6 +142,10 @@ export function selectItems(
       const root = role ? rootsOf(address).get(role) : normaliseFolderPath(n);
       return root !== undefined && root !== '' && under(it.folder, root);
     });
+  const attachmentTest = globTest(sel.attachmentNames);
+  if (attachmentTest && !attachmentNames) {
+    throw new AppError('VALIDATION_FAILED', 'Selecting by attachment name needs the search index');
+  }
   const out: { item: Item; mailbox: string }[] = [];
   const seen = new Set<number>();
   for (const it of items) {
@@ -123,6 +157,9 @@ export function selectItems(
       continue;
     }
     if (sel.excludeFolders?.length && matches(it, address, sel.excludeFolders)) {
+      continue;
+    }
+    if (attachmentTest && !attachmentTest(attachmentNames!(group, it.id))) {
       continue;
     }
     seen.add(it.id);
@@ -196,15 +233,25 @@ function actionFor(cls: MergeClass, req: MergeRequest): MergeAction {
 
 /**
  * Classify each selected item against the target's state now. Pure: nothing is written.
+ * `assumeEmptyTarget`: plan against a target that does not exist yet as if it were empty (a
+ * dry run of a job that will create its mailboxes).
  * @throws MAILBOX_NOT_FOUND (target), RSG errors, VALIDATION_FAILED
  */
 export function planMerge(
   live: BetterSqlite3.Database,
   group: RecoveryGroup,
   req: MergeRequest,
-  opts: { now: number; selectQuery?: QuerySelector },
+  opts: {
+    now: number;
+    selectQuery?: QuerySelector;
+    attachmentNames?: AttachmentNames;
+    assumeEmptyTarget?: boolean;
+  },
 ): PlannedItem[] {
-  const target = getMailbox(live, req.target);
+  const target: Mailbox =
+    opts.assumeEmptyTarget && !findMailbox(live, req.target)
+      ? { id: -1, address: req.target, name: '', retentionDays: null, hold: false, createdMs: opts.now }
+      : getMailbox(live, req.target);
   const retentionMs = (target.retentionDays ?? databaseRetentionDays(live)) * DAY_MS;
   const byIdentity = live.prepare(
     'SELECT id, flags, deleted_ms AS deletedMs FROM items WHERE mailbox_id = ? AND identity = ? ORDER BY deleted_ms IS NOT NULL, id',
@@ -212,7 +259,7 @@ export function planMerge(
   const tomb = live.prepare('SELECT 1 FROM tombstones WHERE mailbox_id = ? AND identity = ? LIMIT 1');
   const planned = new Set<string>();
   const folderOf = folderMapper(live, target, group, req.folders, opts.now);
-  return selectItems(group, req, opts.selectQuery).map(({ item, mailbox }) => {
+  return selectItems(group, req, opts.selectQuery, opts.attachmentNames).map(({ item, mailbox }) => {
     const rows = byIdentity.all(target.id, item.identity) as {
       id: number;
       flags: string;

@@ -14,7 +14,7 @@ import {
   parseMessage,
 } from '../store/index.js';
 import type { MergeItemRow, MergeJobRow } from './schema.js';
-import { type QuerySelector, planMerge } from './plan.js';
+import { type AttachmentNames, type QuerySelector, planMerge } from './plan.js';
 import {
   type MergeCounts,
   type MergeReport,
@@ -38,6 +38,7 @@ export interface MergeDeps {
   live: Database;
   group: (rsgId: string) => RecoveryGroup;
   selectQuery?: QuerySelector;
+  attachmentNames?: AttachmentNames;
 }
 
 export interface MergeProgress {
@@ -84,10 +85,19 @@ export function toReport(row: MergeJobRow): MergeReport {
 }
 
 /** What applying would do, computed without writing anything. */
-export function dryRunMerge(deps: MergeDeps, req: MergeRequest): MergeReport & { items: PlannedItem[] } {
+export function dryRunMerge(
+  deps: MergeDeps,
+  req: MergeRequest,
+  opts: { assumeEmptyTarget?: boolean } = {},
+): MergeReport & { items: PlannedItem[] } {
   const now = deps.live.clock.now();
   const group = deps.group(req.rsg);
-  const plan = planMerge(deps.live.sql, group, req, { now, selectQuery: deps.selectQuery });
+  const plan = planMerge(deps.live.sql, group, req, {
+    now,
+    selectQuery: deps.selectQuery,
+    attachmentNames: deps.attachmentNames,
+    ...opts,
+  });
   const counts = emptyCounts();
   let bytesCopied = 0;
   let bytesShared = 0;
@@ -191,7 +201,11 @@ export async function runMergeJob(
   const req = JSON.parse(job.request) as MergeRequest;
   const group = deps.group(req.rsg);
   const started = Date.now();
-  const plan = planMerge(deps.live.sql, group, req, { now: job.createdMs, selectQuery: deps.selectQuery });
+  const plan = planMerge(deps.live.sql, group, req, {
+    now: job.createdMs,
+    selectQuery: deps.selectQuery,
+    attachmentNames: deps.attachmentNames,
+  });
   const handled = new Set(
     (
       deps.live.sql.prepare('SELECT source_item_id AS s FROM merge_items WHERE job_id = ?').all(jobId) as {

@@ -29,6 +29,8 @@ export interface MergeSelection {
   /** Folder paths or well-known names (#inbox# #sent# #drafts# #deleted# #junk# #archive#), with subfolders. */
   includeFolders?: string[];
   excludeFolders?: string[];
+  /** File-name globs (`*.xlsx`): only items with an attachment whose name matches one. */
+  attachmentNames?: string[];
 }
 
 export interface MergeOverrides {

@@ -1,0 +1,197 @@
+/**
+ * The bulk-merge job file (JSON or YAML): validated with zod, every problem reported with its
+ * path, refused before anything is written. See samples/jobs/dial-tone.yaml for a commented example.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import YAML from 'yaml';
+import { z } from 'zod';
+import { AppError } from '../errors.js';
+import { MailboxAddress } from '../schemas.js';
+
+const IsoDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD');
+const Range = z.object({ from: IsoDay.optional(), to: IsoDay.optional() }).strict();
+const Folder = z.string().min(1).max(1024);
+
+export const JobDocument = z
+  .object({
+    source: z.union([
+      z.object({ rsg: z.string().regex(/^[a-z0-9]{4,32}$/, 'an RSG id') }).strict(),
+      z
+        .object({
+          mount: z
+            .object({
+              source: z.enum(['backup', 'database', 'maildir', 'eml-tree', 'mbox', 'pst']),
+              path: z.string().min(1),
+              label: z.string().min(1).max(200).optional(),
+              mailbox: MailboxAddress.optional(),
+              until: z.string().optional(),
+            })
+            .strict(),
+        })
+        .strict(),
+    ]),
+    mailboxes: z
+      .union([
+        z.literal('all'),
+        z.array(z.object({ from: MailboxAddress, to: MailboxAddress }).strict()).min(1),
+      ])
+      .optional(),
+    mailboxListFile: z.string().min(1).optional(),
+    createMissingMailboxes: z.boolean().default(false),
+    filters: z
+      .object({
+        received: Range.optional(),
+        sent: Range.optional(),
+        subjectKeywords: z.array(z.string().min(1)).optional(),
+        senders: z.array(z.string().min(1)).optional(),
+        recipients: z.array(z.string().min(1)).optional(),
+        attachmentNames: z.array(z.string().min(1)).optional(),
+        includeFolders: z.array(Folder).optional(),
+        excludeFolders: z.array(Folder).optional(),
+        query: z.string().min(1).optional(),
+      })
+      .strict()
+      .default({}),
+    folders: z.enum(['original', 'recovered']).default('original'),
+    conflict: z.enum(['skip', 'keep-both', 'update']).default('skip'),
+    overrides: z
+      .object({
+        expired: z.boolean().optional(),
+        deletedSinceBackup: z.boolean().optional(),
+        purged: z.boolean().optional(),
+      })
+      .strict()
+      .default({}),
+    badItemLimit: z.number().int().min(0).default(0),
+    concurrency: z.number().int().min(1).max(64).optional(),
+    report: z.string().min(1).optional(),
+  })
+  .strict()
+  .refine((d) => d.mailboxes !== undefined || d.mailboxListFile !== undefined, {
+    message: 'name the mailboxes: a list of {from, to}, "all", or mailboxListFile',
+    path: ['mailboxes'],
+  });
+export type JobDocument = z.infer<typeof JobDocument>;
+
+export interface Mapping {
+  from: string;
+  to: string;
+}
+
+function invalid(message: string, errors: { path: string; message: string }[]): AppError {
+  return new AppError('JOB_INVALID', message, { errors: errors.map((e) => ({ where: 'job', ...e })) });
+}
+
+/** Parse and validate a job document's text. @throws JOB_INVALID listing every problem with its path */
+export function parseJobText(text: string, name: string): JobDocument {
+  let raw: unknown;
+  try {
+    raw = name.endsWith('.json') ? JSON.parse(text) : YAML.parse(text);
+  } catch (err) {
+    throw invalid(
+      `${name} is not valid ${name.endsWith('.json') ? 'JSON' : 'YAML'}: ${(err as Error).message}`,
+      [],
+    );
+  }
+  return validateJob(raw, name);
+}
+
+/** @throws JOB_INVALID */
+export function validateJob(raw: unknown, name = 'the job'): JobDocument {
+  const r = JobDocument.safeParse(raw);
+  if (!r.success) {
+    const errors = r.error.issues.map((i) => ({ path: i.path.join('.') || '(root)', message: i.message }));
+    throw invalid(
+      `${name} is not a valid job: ${errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`,
+      errors,
+    );
+  }
+  return r.data;
+}
+
+/** Read a job file. @throws JOB_INVALID, NOT_FOUND */
+export function readJobFile(file: string): { doc: JobDocument; text: string } {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new AppError('NOT_FOUND', `Cannot read the job file ${file}`, { file }, { cause: err });
+  }
+  return { doc: parseJobText(text, file), text };
+}
+
+/** The mailbox list file: one "from to" pair per line; '#' starts a comment. @throws JOB_INVALID */
+export function readMailboxList(file: string): Mapping[] {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw invalid(`Cannot read the mailbox list file ${file}: ${(err as NodeJS.ErrnoException).code ?? ''}`, [
+      { path: 'mailboxListFile', message: 'cannot be read' },
+    ]);
+  }
+  const out: Mapping[] = [];
+  const errors: { path: string; message: string }[] = [];
+  text.split(/\r?\n/).forEach((line, i) => {
+    const l = line.replace(/#.*/, '').trim();
+    if (l === '') {
+      return;
+    }
+    const parts = l.split(/[\s,;]+/);
+    const from = MailboxAddress.safeParse(parts[0]);
+    const to = MailboxAddress.safeParse(parts[1] ?? parts[0]);
+    if (parts.length > 2 || !from.success || !to.success) {
+      errors.push({
+        path: `mailboxListFile:${i + 1}`,
+        message: `expected "from to", got '${l.slice(0, 100)}'`,
+      });
+    } else {
+      out.push({ from: from.data, to: to.data });
+    }
+  });
+  if (errors.length > 0) {
+    throw invalid(`${path.basename(file)}: ${errors.length} bad line(s)`, errors);
+  }
+  return out;
+}
+
+/** Quote a term for the query language. */
+function q(term: string): string {
+  return /^[\w@.\-*]+$/.test(term) ? term : `"${term.replaceAll('"', '')}"`;
+}
+
+/**
+ * The job's filters as one query in the search language (ExMerge's filters, with the boolean
+ * written out): every filter must hold; within a list, any entry may.
+ */
+export function filtersToQuery(f: JobDocument['filters']): string | undefined {
+  const parts: string[] = [];
+  const range = (field: string, r?: { from?: string; to?: string }): void => {
+    if (r?.from && r.to) {
+      parts.push(`${field}:${r.from}..${r.to}`);
+    } else if (r?.from) {
+      parts.push(`${field}>=${r.from}`);
+    } else if (r?.to) {
+      parts.push(`${field}<=${r.to}`);
+    }
+  };
+  const any = (terms: string[] | undefined, fields: string[]): void => {
+    if (terms && terms.length > 0) {
+      parts.push(`(${terms.flatMap((t) => fields.map((fl) => `${fl}:${q(t)}`)).join(' OR ')})`);
+    }
+  };
+  range('received', f.received);
+  range('sent', f.sent);
+  any(f.subjectKeywords, ['subject']);
+  any(f.senders, ['from']);
+  any(f.recipients, ['to', 'cc', 'bcc']);
+  any(
+    f.attachmentNames?.map((g) => g.replace(/^\*\.?/, '').replace(/\*$/, '') || '*'),
+    ['attachment'],
+  );
+  if (f.query) {
+    parts.push(`(${f.query})`);
+  }
+  return parts.length > 0 ? parts.join(' ') : undefined;
+}

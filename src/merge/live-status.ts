@@ -1,0 +1,48 @@
+/**
+ * "Compare with production": where a message of a recovery group stands today in the live
+ * mailbox of the same address — present (in which folder), in the dumpster (days left),
+ * purged (a tombstone), or missing.
+ */
+import { DAY_MS } from '../lib/clock.js';
+import { type Database, databaseRetentionDays, findMailbox } from '../store/index.js';
+
+export type LiveStatus =
+  | { status: 'present'; mailbox: string; folder: string; itemId: number }
+  | { status: 'in-dumpster'; mailbox: string; folder: string; itemId: number; daysLeft: number | null }
+  | { status: 'purged'; mailbox: string; purgedAt: string }
+  | { status: 'missing'; mailbox: string | null };
+
+export function liveStatusOf(live: Database, address: string, identity: string): LiveStatus {
+  const m = findMailbox(live.sql, address);
+  if (!m) {
+    return { status: 'missing', mailbox: null };
+  }
+  const rows = live.sql
+    .prepare(
+      'SELECT id, folder_path AS folder, deleted_ms AS deletedMs FROM items WHERE mailbox_id = ? AND identity = ? ORDER BY deleted_ms IS NOT NULL, id LIMIT 1',
+    )
+    .all(m.id, identity) as { id: number; folder: string; deletedMs: number | null }[];
+  const r = rows[0];
+  if (r && r.deletedMs === null) {
+    return { status: 'present', mailbox: m.address, folder: r.folder, itemId: r.id };
+  }
+  if (r) {
+    const purgeAt = r.deletedMs! + (m.retentionDays ?? databaseRetentionDays(live.sql)) * DAY_MS;
+    return {
+      status: 'in-dumpster',
+      mailbox: m.address,
+      folder: r.folder,
+      itemId: r.id,
+      daysLeft: m.hold ? null : Math.max(0, Math.floor((purgeAt - live.clock.now()) / DAY_MS)),
+    };
+  }
+  const t = live.sql
+    .prepare(
+      'SELECT purged_ms AS p FROM tombstones WHERE mailbox_id = ? AND identity = ? ORDER BY purged_ms DESC LIMIT 1',
+    )
+    .get(m.id, identity) as { p: number } | undefined;
+  if (t) {
+    return { status: 'purged', mailbox: m.address, purgedAt: new Date(t.p).toISOString() };
+  }
+  return { status: 'missing', mailbox: m.address };
+}
