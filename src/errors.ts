@@ -35,6 +35,9 @@ export const ERROR_CODES = [
   'QUERY_INVALID',
   'SMTP_FAILED',
   'INTERNAL',
+  'TOKEN_NOT_FOUND',
+  'PAYLOAD_TOO_LARGE',
+  'METHOD_NOT_ALLOWED',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -36,4 +36,7 @@ export const EXIT_FOR: Record<ErrorCode, number> = {
   QUERY_INVALID: EXIT.invalid,
   SMTP_FAILED: EXIT.failure,
   INTERNAL: EXIT.failure,
+  TOKEN_NOT_FOUND: EXIT.notFound,
+  PAYLOAD_TOO_LARGE: EXIT.invalid,
+  METHOD_NOT_ALLOWED: EXIT.invalid,
 };

@@ -41,12 +41,12 @@ export interface JobReport {
 }
 
 /** RFC 4180 field. */
-export function csvField(v: unknown): string {
+export function csvField(v: string | number | null | undefined): string {
   const s = v === null || v === undefined ? '' : String(v);
   return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }
 
-export function csvLine(values: unknown[]): string {
+export function csvLine(values: (string | number | null | undefined)[]): string {
   return values.map(csvField).join(',') + '\r\n';
 }
 

@@ -114,14 +114,27 @@ function finishPart(partDir: string, manifest: Omit<Manifest, 'files'>, files: s
   return { bytes };
 }
 
-function withLease<T>(db: Database, fn: () => T): T {
+/**
+ * Run a backup under a lease that keeps blob files from being unlinked. `fn` adds to `covered`
+ * the released blobs whose files no later restore point needs from the live database (released
+ * at or before the part's LSN, or copied into the part); they are collected when it ends.
+ */
+function withLease<T>(db: Database, fn: (covered: Set<string>) => T): T {
   db.withWriteLock(() => db.setMeta('backup_lease_until', String(db.clock.now() + LEASE_MS)));
+  const covered = new Set<string>();
+  let done = false;
   try {
-    return fn();
+    const v = fn(covered);
+    done = true;
+    return v;
   } finally {
     db.withWriteLock(() => db.setMeta('backup_lease_until', null));
-    db.collectGarbageNow();
+    db.collectGarbageNow(done ? covered : new Set());
   }
+}
+
+function releasedBlobs(sql: BetterSqlite3.Database): string[] {
+  return (sql.prepare('SELECT hash FROM blob_gc').all() as { hash: string }[]).map((r) => r.hash);
 }
 
 /** Delete closed log segments that hold no record after `lsn`, after making SQLite durable. */
@@ -158,20 +171,24 @@ export function backupFull(db: Database, backupDir: string, opts: { keepLogs?: b
   }
   const part = path.join(backupDir, '0000-full');
   fs.mkdirSync(part, { recursive: true });
-  return withLease(db, () => {
+  return withLease(db, (covered) => {
     const snap = path.join(part, DB_FILE);
     db.sql.prepare('VACUUM INTO ?').run(snap);
     const s = new BetterSqlite3(snap);
     const meta = (k: string): string =>
       (s.prepare('SELECT value FROM meta WHERE key = ?').get(k) as { value: string } | undefined)?.value ??
       '';
-    s.prepare("DELETE FROM meta WHERE key IN ('backup_lease_until')").run();
+    // a restored copy is a new line of history: it has no backups yet, no lease
+    s.prepare("DELETE FROM meta WHERE key IN ('backup_lease_until', 'last_backup_lsn')").run();
     const lsn = Number(meta('applied_lsn'));
     const logSegment = Number(meta('log_segment'));
     const logOffset = Number(meta('log_offset'));
     const fileBlobs = (
       s.prepare('SELECT hash FROM blobs WHERE data IS NULL').all() as { hash: string }[]
     ).map((r) => r.hash);
+    for (const h of [...releasedBlobs(s), ...fileBlobs]) {
+      covered.add(h);
+    }
     s.close();
     const files = [DB_FILE];
     for (const h of fileBlobs) {
@@ -232,8 +249,8 @@ export function backupIncremental(
   }
   const fromLsn = last.toLsn;
   const part = path.join(backupDir, `${String(parts.length).padStart(4, '0')}-incr`);
-  return withLease(db, () => {
-    const tail = db.withWriteLock(() => db.rollLog());
+  return withLease(db, (covered) => {
+    const { tail, released } = db.withWriteLock(() => ({ tail: db.rollLog(), released: releasedBlobs(db.sql) }));
     const toLsn = tail.lsn;
     const files: string[] = [];
     const blobs = new Set<string>();
@@ -274,9 +291,13 @@ export function backupIncremental(
       if (fs.existsSync(src)) {
         copyDurable(src, path.join(part, rel));
         files.push(rel);
+        covered.add(h);
       } else {
-        missingBlobs.push(h); // released and collected before this backup: no restore point needs it at its end
+        missingBlobs.push(h); // released and collected before the database had backups
       }
+    }
+    for (const h of released) {
+      covered.add(h);
     }
     const { bytes } = finishPart(
       part,

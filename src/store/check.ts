@@ -119,14 +119,23 @@ function orphanFiles(db: Database, report: CheckReport): void {
     return;
   }
   const known = db.sql.prepare('SELECT 1 FROM blobs WHERE hash = ?');
+  const released = db.sql.prepare('SELECT 1 FROM blob_gc WHERE hash = ?');
   let orphans = 0;
+  let waiting = 0;
   for (const entry of fs.readdirSync(root, { recursive: true, withFileTypes: true })) {
     if (entry.isFile() && /^[0-9a-f]{64}$/.test(entry.name) && !known.get(entry.name)) {
-      orphans += 1;
+      if (released.get(entry.name)) {
+        waiting += 1;
+      } else {
+        orphans += 1;
+      }
     }
   }
   if (orphans > 0) {
     report.notices.push(`${orphans} blob files are not referenced (left by an interrupted write; harmless)`);
+  }
+  if (waiting > 0) {
+    report.notices.push(`${waiting} released blob files are kept until a backup covers their release`);
   }
 }
 

@@ -428,13 +428,28 @@ export class Database {
     }
   }
 
-  /** Unlink files of blobs whose refcount fell to zero, unless a backup holds a lease. */
+  /**
+   * Unlink files of blobs whose refcount fell to zero — at once while the database has no
+   * backups. Once it has, a file waits until a backup covers its release (backup.ts collects it
+   * then): a point-in-time restore to a moment before the release needs the file, and only the
+   * backup set can give it back.
+   */
   private collectGarbage(): void {
+    if (this.meta('last_backup_lsn') === undefined) {
+      this.unlinkReleased();
+    }
+  }
+
+  /** Unlink released blob files (only those in `covered`, if given), unless a backup holds a lease. */
+  private unlinkReleased(covered?: ReadonlySet<string>): void {
     const pending = stmt(this.sql, 'SELECT hash FROM blob_gc').all() as { hash: string }[];
     if (pending.length === 0 || this.backupLeaseActive()) {
       return;
     }
     for (const { hash } of pending) {
+      if (covered && !covered.has(hash)) {
+        continue;
+      }
       if (!stmt(this.sql, 'SELECT 1 FROM blobs WHERE hash = ?').get(hash)) {
         fs.rmSync(blobFilePath(this.dir, hash), { force: true });
       }
@@ -480,9 +495,13 @@ export class Database {
     return this.tail();
   }
 
-  /** Unlink garbage blob files now if no backup holds a lease (under the write lock). */
-  collectGarbageNow(): void {
-    this.withWriteLock(() => this.collectGarbage());
+  /**
+   * Unlink released blob files now if no backup holds a lease (under the write lock): those in
+   * `covered` (released before a backup that has just ended, or copied into it), else all of
+   * them as the write path would.
+   */
+  collectGarbageNow(covered?: ReadonlySet<string>): void {
+    this.withWriteLock(() => (covered ? this.unlinkReleased(covered) : this.collectGarbage()));
   }
 
   backupLeaseActive(): boolean {
