@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { AppError } from './errors.js';
+import { SmtpSettingsSchema } from './export/index.js';
 
 export const ConfigSchema = z.object({
   home: z.string().min(1).default('./data'),
@@ -27,6 +28,16 @@ export const ConfigSchema = z.object({
     .default(50 * 1024 * 1024),
   /** End users' self-restores per hour (items). */
   selfRestorePerHour: z.coerce.number().int().min(1).default(100),
+  /** The SMTP relay for `send` (salvage.json only: host, port, secure, starttls, auth). */
+  smtp: SmtpSettingsSchema.optional(),
+  /** The From address of mail that Salvage sends. */
+  mailFrom: z.string().min(3).default('salvage@localhost'),
+  /** Largest mail `send` builds; larger selections are split or refused. */
+  maxMailBytes: z.coerce
+    .number()
+    .int()
+    .min(64 * 1024)
+    .default(20 * 1024 * 1024),
 });
 export type Config = Readonly<z.infer<typeof ConfigSchema>>;
 

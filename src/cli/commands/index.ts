@@ -7,6 +7,7 @@ import { registerDeliver } from './deliver.js';
 import { registerDumpster } from './dumpster.js';
 import { registerInit } from './init.js';
 import { registerItem } from './item.js';
+import { registerExport } from './export.js';
 import { registerJob } from './job.js';
 import { registerMailbox } from './mailbox.js';
 import { registerMerge } from './merge.js';
@@ -28,6 +29,7 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerMerge(program, ctx);
   registerSearch(program, ctx);
   registerJob(program, ctx);
+  registerExport(program, ctx);
   registerServe(program, ctx);
   registerToken(program, ctx);
   registerAudit(program, ctx);
