@@ -18,6 +18,8 @@ export function buildProgram(ctx: CliContext): Command {
     .configureOutput({
       writeOut: (s) => ctx.io.stdout.write(s),
       writeErr: (s) => ctx.io.stderr.write(s),
+      // usage errors follow the same `error[CODE]: …` form as every other error
+      outputError: (s, write) => write(s.replace(/^error: /, 'error[VALIDATION_FAILED]: ')),
     });
   registerCommands(program, ctx);
   return program;
@@ -28,6 +30,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const ctx = new CliContext(io);
   const program = buildProgram(ctx);
   const json = argv.includes('--json');
+  // commands report a non-error outcome through process.exitCode; read only what this run set,
+  // and leave the process's own exit code as it was (runCli may run many times in one process)
+  const outer = process.exitCode;
+  process.exitCode = undefined;
   try {
     await program.parseAsync(argv, { from: 'user' });
     return process.exitCode === undefined ? EXIT.ok : Number(process.exitCode);
@@ -35,6 +41,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     if (err instanceof CommanderError) {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0) {
         return EXIT.ok;
+      }
+      if (json) {
+        const message = err.message.replace(/^error: /, '');
+        io.stdout.write(JSON.stringify({ error: { code: 'VALIDATION_FAILED', message } }, null, 2) + '\n');
       }
       return EXIT.invalid;
     }
@@ -57,6 +67,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       io.stderr.write(err.stack + '\n');
     }
     return EXIT_FOR[e.code];
+  } finally {
+    process.exitCode = outer;
   }
 }
 

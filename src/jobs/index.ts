@@ -9,4 +9,11 @@
 export * from './job-file.js';
 export * from './report.js';
 export { jobsExtension, type BulkJobRow } from './schema.js';
-export { runJob, type JobDeps, type JobProgress, type RunJobOptions } from './run.js';
+export {
+  getJobStatus,
+  runJob,
+  type JobDeps,
+  type JobProgress,
+  type JobStatus,
+  type RunJobOptions,
+} from './run.js';

@@ -9,7 +9,14 @@ import { z } from 'zod';
 import { AppError } from '../errors.js';
 import { MailboxAddress } from '../schemas.js';
 
-const IsoDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD');
+/** A calendar day as YYYY-MM-DD (2001-02-30 is refused: the search language could not use it). */
+const IsoDay = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD')
+  .refine((s) => {
+    const t = Date.parse(`${s}T00:00:00Z`);
+    return !/^\d{4}-\d{2}-\d{2}$/.test(s) || (!Number.isNaN(t) && new Date(t).toISOString().startsWith(s));
+  }, 'a date as YYYY-MM-DD that exists');
 const Range = z.object({ from: IsoDay.optional(), to: IsoDay.optional() }).strict();
 const Folder = z.string().min(1).max(1024);
 
@@ -77,6 +84,16 @@ export type JobDocument = z.infer<typeof JobDocument>;
 export interface Mapping {
   from: string;
   to: string;
+  /** Where the job names it ('mailboxes.2', 'mailboxListFile:7'), for error paths. */
+  at?: string;
+}
+
+/** The path of a mapping's `from` or `to` in the job, as errors name it. */
+export function mappingPath(m: Mapping, field: 'from' | 'to'): string {
+  if (m.at === undefined) {
+    return 'mailboxes';
+  }
+  return m.at.startsWith('mailboxListFile') ? m.at : `${m.at}.${field}`;
 }
 
 function invalid(message: string, errors: { path: string; message: string }[]): AppError {
@@ -89,10 +106,10 @@ export function parseJobText(text: string, name: string): JobDocument {
   try {
     raw = name.endsWith('.json') ? JSON.parse(text) : YAML.parse(text);
   } catch (err) {
-    throw invalid(
-      `${name} is not valid ${name.endsWith('.json') ? 'JSON' : 'YAML'}: ${(err as Error).message}`,
-      [],
-    );
+    const message = (err as Error).message;
+    throw invalid(`${name} is not valid ${name.endsWith('.json') ? 'JSON' : 'YAML'}: ${message}`, [
+      { path: '(syntax)', message: message.split('\n')[0]! },
+    ]);
   }
   return validateJob(raw, name);
 }
@@ -101,7 +118,12 @@ export function parseJobText(text: string, name: string): JobDocument {
 export function validateJob(raw: unknown, name = 'the job'): JobDocument {
   const r = JobDocument.safeParse(raw);
   if (!r.success) {
-    const errors = r.error.issues.map((i) => ({ path: i.path.join('.') || '(root)', message: i.message }));
+    // an unknown key is named by its own path ('filters.subjectKeyword'), not its parent's
+    const errors = r.error.issues.flatMap((i) =>
+      i.code === 'unrecognized_keys'
+        ? i.keys.map((k) => ({ path: [...i.path, k].join('.'), message: `unrecognized key "${k}"` }))
+        : [{ path: i.path.join('.') || '(root)', message: i.message }],
+    );
     throw invalid(
       `${name} is not a valid job: ${errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`,
       errors,
@@ -147,7 +169,7 @@ export function readMailboxList(file: string): Mapping[] {
         message: `expected "from to", got '${l.slice(0, 100)}'`,
       });
     } else {
-      out.push({ from: from.data, to: to.data });
+      out.push({ from: from.data, to: to.data, at: `mailboxListFile:${i + 1}` });
     }
   });
   if (errors.length > 0) {
@@ -163,7 +185,8 @@ function q(term: string): string {
 
 /**
  * The job's filters as one query in the search language (ExMerge's filters, with the boolean
- * written out): every filter must hold; within a list, any entry may.
+ * written out): every filter must hold; within a list, any entry may. Attachment-name globs
+ * and folders are applied by the merge selection, not by the query.
  */
 export function filtersToQuery(f: JobDocument['filters']): string | undefined {
   const parts: string[] = [];
@@ -186,10 +209,9 @@ export function filtersToQuery(f: JobDocument['filters']): string | undefined {
   any(f.subjectKeywords, ['subject']);
   any(f.senders, ['from']);
   any(f.recipients, ['to', 'cc', 'bcc']);
-  any(
-    f.attachmentNames?.map((g) => g.replace(/^\*\.?/, '').replace(/\*$/, '') || '*'),
-    ['attachment'],
-  );
+  // attachmentNames are not turned into query words: a glob's '?' or inner '*' has no exact
+  // counterpart there ('budget-??.pdf' would become the phrase "budget pdf" and miss
+  // budget-01.pdf); the merge selection tests every name against the globs itself
   if (f.query) {
     parts.push(`(${f.query})`);
   }

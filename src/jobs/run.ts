@@ -15,11 +15,13 @@ import {
   dryRunMerge,
   emptyCounts,
   listMergeItems,
+  loadJob,
   runMergeJob,
+  toReport,
 } from '../merge/index.js';
 import type { RecoveryGroup, RsgCatalogue } from '../rsg/index.js';
 import { type Database, createMailboxTx, findMailbox } from '../store/index.js';
-import { type JobDocument, type Mapping, filtersToQuery, readMailboxList } from './job-file.js';
+import { type JobDocument, type Mapping, filtersToQuery, mappingPath, readMailboxList } from './job-file.js';
 import { type ItemLine, type JobReport, type MailboxSummary, writeReport } from './report.js';
 import type { BulkJobRow } from './schema.js';
 
@@ -49,6 +51,8 @@ export interface RunJobOptions {
   onProgress?: (p: JobProgress) => void;
   /** Plain progress lines (start and end of each mailbox). */
   onLine?: (line: string) => void;
+  /** Called once the job has its id (after the source is mounted and the job validated). */
+  onStarted?: (id: number) => void;
 }
 
 function docHash(doc: JobDocument): string {
@@ -90,18 +94,17 @@ function resolveMappings(doc: JobDocument, group: RecoveryGroup, baseDir: string
   if (doc.mailboxes === 'all') {
     maps = sourceBoxes.map((a) => ({ from: a, to: a }));
   } else {
-    maps = [...(doc.mailboxes ?? [])];
+    maps = (doc.mailboxes ?? []).map((m, i) => ({ ...m, at: `mailboxes.${i}` }));
   }
   if (doc.mailboxListFile) {
     maps.push(...readMailboxList(path.resolve(baseDir, doc.mailboxListFile)));
   }
   const known = new Set(sourceBoxes.map((a) => a.toLowerCase()));
   const errors = maps
-    .map((m, i) => ({ m, i }))
-    .filter(({ m }) => !known.has(m.from.toLowerCase()))
-    .map(({ m, i }) => ({
+    .filter((m) => !known.has(m.from.toLowerCase()))
+    .map((m) => ({
       where: 'job',
-      path: `mailboxes.${i}.from`,
+      path: mappingPath(m, 'from'),
       message: `no mailbox '${m.from}' in the source`,
     }));
   if (errors.length > 0) {
@@ -201,16 +204,17 @@ export async function runJob(deps: JobDeps, doc: JobDocument, opts: RunJobOption
   const rsg = previous?.rsgId ?? (await resolveSource(deps, doc, opts.baseDir, opts.onLine));
   const group = deps.catalogue.group(rsg);
   const maps = resolveMappings(doc, group, opts.baseDir);
-  const missing = maps.filter((m) => !findMailbox(deps.live.sql, m.to)).map((m) => m.to);
+  const missingMaps = maps.filter((m) => !findMailbox(deps.live.sql, m.to));
+  const missing = missingMaps.map((m) => m.to);
   if (missing.length > 0 && !doc.createMissingMailboxes) {
     throw new AppError(
       'JOB_INVALID',
       `${missing.length} target mailbox(es) do not exist: ${missing.slice(0, 5).join(', ')}`,
       {
-        errors: missing.map((to) => ({
+        errors: missingMaps.map((m) => ({
           where: 'job',
-          path: 'mailboxes',
-          message: `no live mailbox '${to}' (set createMissingMailboxes)`,
+          path: mappingPath(m, 'to'),
+          message: `no live mailbox '${m.to}' (set createMissingMailboxes)`,
         })),
       },
     );
@@ -252,6 +256,7 @@ export async function runJob(deps: JobDeps, doc: JobDocument, opts: RunJobOption
       });
       return id;
     });
+    opts.onStarted?.(bulkId);
     const overall = { done: 0, total: 0 };
     const queue = [...maps];
     const worker = async (): Promise<void> => {
@@ -330,4 +335,41 @@ export async function runJob(deps: JobDeps, doc: JobDocument, opts: RunJobOption
     writeReport(reportDir, report, opts.dryRun ? [] : itemLines(deps, group, boxes));
   }
   return report;
+}
+
+export interface JobStatus {
+  id: number;
+  name: string;
+  rsg: string | null;
+  state: string;
+  createdMs: number;
+  updatedMs: number;
+  mailboxes: { from: string; to: string; mergeId: number; state: string; done: number; total: number; counts: MergeReport['counts'] }[];
+}
+
+/** A bulk job's state and, per mailbox, its merge's progress. @throws JOB_NOT_FOUND */
+export function getJobStatus(live: Database, id: number): JobStatus {
+  const row = live.sql
+    .prepare(
+      `SELECT id, name, rsg_id AS rsgId, state, merges, created_ms AS createdMs, updated_ms AS updatedMs
+       FROM bulk_jobs WHERE id = ?`,
+    )
+    .get(id) as Pick<BulkJobRow, 'id' | 'name' | 'rsgId' | 'state' | 'merges' | 'createdMs' | 'updatedMs'> | undefined;
+  if (!row) {
+    throw new AppError('JOB_NOT_FOUND', `No job ${id}`, { jobId: id });
+  }
+  const merges = JSON.parse(row.merges) as Record<string, number>;
+  return {
+    id: row.id,
+    name: row.name,
+    rsg: row.rsgId,
+    state: row.state,
+    createdMs: row.createdMs,
+    updatedMs: row.updatedMs,
+    mailboxes: Object.entries(merges).map(([k, mergeId]) => {
+      const [from = '', to = ''] = k.split(' ');
+      const r = toReport(loadJob(live, mergeId));
+      return { from, to, mergeId, state: r.state, done: r.done, total: r.total, counts: r.counts };
+    }),
+  };
 }

@@ -122,14 +122,15 @@ export function selectItems(
       'A merge needs a selection: item ids, a folder, a mailbox or a query',
     );
   }
-  const roleRoots = new Map<string, Map<FolderRole, string>>();
-  const rootsOf = (address: string): Map<FolderRole, string> => {
+  // every folder of a role, not only the first: a dump may hold sent, sent_items and _sent_mail
+  const roleRoots = new Map<string, Map<FolderRole, string[]>>();
+  const rootsOf = (address: string): Map<FolderRole, string[]> => {
     let m = roleRoots.get(address);
     if (!m) {
       m = new Map();
       for (const f of group.listFolders(address)) {
-        if (f.role && !m.has(f.role)) {
-          m.set(f.role, f.path);
+        if (f.role) {
+          m.set(f.role, [...(m.get(f.role) ?? []), f.path]);
         }
       }
       roleRoots.set(address, m);
@@ -139,8 +140,8 @@ export function selectItems(
   const matches = (it: Item, address: string, names: string[]): boolean =>
     names.some((n) => {
       const role = WELL_KNOWN[n.toLowerCase()];
-      const root = role ? rootsOf(address).get(role) : normaliseFolderPath(n);
-      return root !== undefined && root !== '' && under(it.folder, root);
+      const roots = role ? (rootsOf(address).get(role) ?? []) : [normaliseFolderPath(n)];
+      return roots.some((root) => root !== '' && under(it.folder, root));
     });
   const attachmentTest = globTest(sel.attachmentNames);
   if (attachmentTest && !attachmentNames) {

@@ -102,15 +102,18 @@ export function dryRunMerge(
   let bytesCopied = 0;
   let bytesShared = 0;
   const known = deps.live.sql.prepare('SELECT 1 FROM blobs WHERE hash = ?');
+  // bytes are counted as a real run counts them: the content (the blob), without the trace prefix
+  const contentSize = group.sql.prepare('SELECT size FROM blobs WHERE hash = ?').pluck();
   const newBlobs = new Set<string>();
   for (const p of plan) {
     countItem(counts, p.class, p.action);
     if (p.action === 'create' || p.action === 'create-in-dumpster' || p.action === 'keep-both') {
+      const size = (contentSize.get(p.blobHash) as number | undefined) ?? p.size;
       if (known.get(p.blobHash) || newBlobs.has(p.blobHash)) {
-        bytesShared += p.size;
+        bytesShared += size;
       } else {
         newBlobs.add(p.blobHash);
-        bytesCopied += p.size;
+        bytesCopied += size;
       }
     }
   }
@@ -175,7 +178,15 @@ function prepare(group: RecoveryGroup, p: PlannedItem): Prepared {
   }
   try {
     const bytes = group.readItemBytes(p.sourceItemId);
-    return { p, bytes, parsed: parseMessage(bytes, Number.MAX_SAFE_INTEGER) };
+    const parsed = parseMessage(bytes, Number.MAX_SAFE_INTEGER);
+    if (parsed.contentHash !== p.blobHash) {
+      // a damaged blob file reads without error: never merge bytes that are not the item's
+      return {
+        p,
+        failure: `SOURCE_CORRUPT: the content of item ${p.sourceItemId} does not match its hash ${p.blobHash}`,
+      };
+    }
+    return { p, bytes, parsed };
   } catch (err) {
     if (isAppError(err)) {
       return { p, failure: `${err.code}: ${err.message}` };
@@ -217,13 +228,33 @@ export async function runMergeJob(
   const state = JSON.parse(job.counts) as JobState;
   let done = handled.size;
   let outcome: { state: MergeReport['state']; error: string | null } = { state: 'done', error: null };
-  for (let i = 0; i < todo.length; i += BATCH) {
+  const overLimit = (): string =>
+    `stopped: ${state.counts.failed} item(s) failed, more than the bad-item limit of ${req.badItemLimit}`;
+  let next = 0;
+  while (next < todo.length) {
     if (opts.signal?.aborted) {
       outcome = { state: 'stopped', error: 'stopped on request; resume to continue' };
       break;
     }
-    const batch = todo.slice(i, i + BATCH).map((p) => prepare(group, p));
+    if (state.counts.failed > req.badItemLimit) {
+      outcome = { state: 'failed', error: overLimit() };
+      break;
+    }
+    // a batch ends early at the failure that goes over the limit: nothing after it is handled
+    const batch: Prepared[] = [];
+    let failures = state.counts.failed;
+    while (next < todo.length && batch.length < BATCH) {
+      const b = prepare(group, todo[next]!);
+      next += 1;
+      batch.push(b);
+      if (b.failure !== undefined && ++failures > req.badItemLimit) {
+        break;
+      }
+    }
     deps.live.writeSync((tx) => {
+      if (loadJob(deps.live, jobId).state === 'undone') {
+        throw new AppError('MERGE_CONFLICT', `Merge ${jobId} was undone while it ran`, { mergeId: jobId });
+      }
       const target = getMailbox(tx.sql, req.target);
       const rows: MergeItemRow[] = [];
       for (const b of batch) {
@@ -298,10 +329,7 @@ export async function runMergeJob(
       etaSeconds: Math.round((plan.length - done) / Math.max(rate, 1)),
     });
     if (state.counts.failed > req.badItemLimit) {
-      outcome = {
-        state: 'failed',
-        error: `stopped: ${state.counts.failed} item(s) failed, more than the bad-item limit of ${req.badItemLimit}`,
-      };
+      outcome = { state: 'failed', error: overLimit() };
       break;
     }
     await new Promise((r) => setImmediate(r));

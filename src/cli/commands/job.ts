@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { mergeDeps, openRsgCatalogue } from '../../catalogue.js';
 import { type JobReport, readJobFile, runJob } from '../../jobs/index.js';
 import { type CliContext, fmtBytes, table } from '../context.js';
+import { withLiveDb } from './merge.js';
 import { EXIT } from '../exit-codes.js';
 import { progressView } from '../progress.js';
 
@@ -49,7 +50,7 @@ export function registerJob(program: Command, ctx: CliContext): void {
       };
       process.once('SIGINT', onSigint);
       try {
-        const report = await ctx.withDb(cmd, (live) =>
+        const report = await withLiveDb(ctx, cmd, o.dryRun === true, (live) =>
           runJob({ live, catalogue: cat, merge: mergeDeps(live, cat, ctx.clock) }, doc, {
             name: path.basename(file),
             baseDir: path.dirname(path.resolve(file)),

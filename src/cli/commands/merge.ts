@@ -1,6 +1,10 @@
+import fs from 'node:fs';
 import type { Command } from 'commander';
 import { mergeDeps, openRsgCatalogue } from '../../catalogue.js';
-import { AppError } from '../../errors.js';
+import { homePaths } from '../../config.js';
+import { AppError, isAppError } from '../../errors.js';
+import { LIVE_EXTENSIONS } from '../../extensions.js';
+import { Database } from '../../store/index.js';
 import {
   type ConflictPolicy,
   type FolderMode,
@@ -20,6 +24,38 @@ import { parseIds } from './item.js';
 import { parseAddress } from './mailbox.js';
 
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
+
+/**
+ * Run `fn` with the live database open — read-only for a dry run, so that not one byte of it
+ * changes (a read-write open writes its log tail back and checkpoints). A database with log
+ * records still to replay cannot be opened read-only: it is then opened as usual, which
+ * repairs it.
+ */
+export async function withLiveDb<T>(
+  ctx: CliContext,
+  cmd: Command,
+  readOnly: boolean,
+  fn: (db: Database) => T | Promise<T>,
+): Promise<T> {
+  const dir = homePaths(ctx.config(cmd).home).live;
+  if (!readOnly || !fs.existsSync(dir)) {
+    return ctx.withDb(cmd, fn);
+  }
+  let db: Database;
+  try {
+    db = Database.open(dir, { readOnly: true, clock: ctx.clock, extensions: LIVE_EXTENSIONS });
+  } catch (err) {
+    if (isAppError(err) && err.code === 'LOG_CORRUPT') {
+      return ctx.withDb(cmd, fn);
+    }
+    throw err;
+  }
+  try {
+    return await fn(db);
+  } finally {
+    db.close();
+  }
+}
 
 export function describeReport(r: MergeReport): string {
   const c = r.counts;
@@ -133,7 +169,7 @@ export function registerMerge(program: Command, ctx: CliContext): void {
       const cat = openRsgCatalogue(config, ctx.clock);
       const view = progressView(ctx.io, !ctx.json(cmd));
       try {
-        await ctx.withDb(cmd, async (live) => {
+        await withLiveDb(ctx, cmd, o.dryRun === true, async (live) => {
           const deps = mergeDeps(live, cat, ctx.clock);
           if (o.undo !== undefined || o.show !== undefined) {
             const id = parseIds([o.undo ?? o.show!])[0]!;

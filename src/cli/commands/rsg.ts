@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { openRsgCatalogue } from '../../catalogue.js';
-import { AppError } from '../../errors.js';
+import { AppError, type ErrorCode } from '../../errors.js';
 import { type MountRequest, RSG_SOURCE_KINDS, type RsgInfo, type RsgSourceKind } from '../../rsg/index.js';
 import { type CliContext, fmtBytes, fmtDate, table } from '../context.js';
-import { EXIT } from '../exit-codes.js';
+import { EXIT, EXIT_FOR } from '../exit-codes.js';
 import { progressView } from '../progress.js';
 import { parseRestorePoint } from './backup.js';
 import { parseAddress } from './mailbox.js';
@@ -93,7 +93,9 @@ export function registerRsg(program: Command, ctx: CliContext): void {
         ctx.out(cmd, rsgView(info), () => describe(info));
         if (info.state === 'failed') {
           ctx.note(`error[${info.error?.code ?? 'INTERNAL'}]: ${info.error?.message ?? 'the mount failed'}`);
-          process.exitCode = info.error?.code === 'SOURCE_CORRUPT' ? EXIT.invalid : EXIT.failure;
+          const code = info.error?.code;
+          // the exit code of the error that failed the mount (BACKUP_CORRUPT, SOURCE_CORRUPT: 2)
+          process.exitCode = code && code in EXIT_FOR ? EXIT_FOR[code as ErrorCode] : EXIT.failure;
         }
       },
     );

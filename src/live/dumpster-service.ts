@@ -1,0 +1,99 @@
+/**
+ * The dumpster for the edges: paged listing, audited restore and purge, and the end user's
+ * self-restore guardrail (at most `selfRestorePerHour` items per user per hour).
+ */
+import type { AuditService } from '../audit/index.js';
+import { SlidingWindowLimiter } from '../auth/index.js';
+import {
+  type DumpsterItem,
+  type PurgeResult,
+  listDumpster,
+  purgeDumpster,
+  restoreFromDumpster,
+} from '../dumpster/index.js';
+import { AppError } from '../errors.js';
+import { type Page, decodeCursor, encodeCursor, isInt } from '../lib/cursor.js';
+import { type Clock, HOUR_MS } from '../lib/clock.js';
+import type { Database } from '../store/index.js';
+import { type Caller, auditContext, mailboxTarget } from './caller.js';
+import type { PageRequest } from './mailbox-service.js';
+
+const isKey = (k: unknown): k is [number, number] =>
+  Array.isArray(k) && k.length === 2 && isInt(k[0]) && isInt(k[1]);
+
+export class DumpsterService {
+  private readonly selfRestores: SlidingWindowLimiter;
+
+  constructor(
+    private readonly db: Database,
+    private readonly audit: AuditService,
+    clock: Clock,
+    selfRestorePerHour: number,
+  ) {
+    this.selfRestores = new SlidingWindowLimiter(clock, selfRestorePerHour, HOUR_MS);
+  }
+
+  /**
+   * Dumpster items, most recently deleted first, each with its purge time and days left.
+   * @throws MAILBOX_NOT_FOUND, VALIDATION_FAILED (cursor)
+   */
+  list(address: string, page: PageRequest): Page<DumpsterItem> {
+    const key = page.cursor === undefined ? undefined : decodeCursor('dumpster', page.cursor, isKey);
+    const all = listDumpster(this.db, address);
+    const start = key
+      ? all.findIndex((d) => d.deletedMs < key[0] || (d.deletedMs === key[0] && d.id < key[1]))
+      : 0;
+    const items = start < 0 ? [] : all.slice(start, start + page.limit);
+    const last = items.at(-1);
+    const more = start >= 0 && start + page.limit < all.length;
+    return { items, nextCursor: more && last ? encodeCursor('dumpster', [last.deletedMs, last.id]) : null };
+  }
+
+  /**
+   * Put a dumpster item back into the folder it was deleted from (recreated if gone). A `user`
+   * is held to the self-restore rate limit. Audited.
+   * @throws MAILBOX_NOT_FOUND, MESSAGE_NOT_FOUND, RATE_LIMITED (details.retryAfterSeconds)
+   */
+  restore(caller: Caller, address: string, id: number): Promise<{ id: number; folder: string }> {
+    return this.audit.audited(
+      auditContext(caller),
+      'restoreDumpsterItem',
+      mailboxTarget(address, 'dumpster', id),
+      async () => {
+        const admission =
+          caller.principal.role === 'user' ? this.selfRestores.take(address.toLowerCase()) : undefined;
+        if (admission && !admission.ok) {
+          const retryAfterSeconds = Math.max(1, Math.ceil(admission.retryAfterMs / 1000));
+          throw new AppError(
+            'RATE_LIMITED',
+            `At most ${this.selfRestores.limit} items can be restored per hour; try again in ${retryAfterSeconds} s`,
+            { retryAfterSeconds, limit: this.selfRestores.limit },
+          );
+        }
+        try {
+          const r = await restoreFromDumpster(this.db, address, [id]);
+          return r.restored[0]!;
+        } catch (err) {
+          admission?.release();
+          throw err;
+        }
+      },
+      (r) => ({ folder: r.folder }),
+    );
+  }
+
+  /**
+   * Purge a mailbox's dumpster: items past the retention window, or the named items now. A
+   * mailbox on hold is never purged. Leaves tombstones. Audited.
+   * @throws MAILBOX_NOT_FOUND, MESSAGE_NOT_FOUND (a named item not in the dumpster)
+   */
+  purge(caller: Caller, address: string, ids?: readonly number[]): Promise<PurgeResult> {
+    return this.audit.audited(
+      auditContext(caller),
+      'purgeDumpster',
+      mailboxTarget(address, 'dumpster'),
+      () => purgeDumpster(this.db, { address, ids }),
+      (r) => ({ purged: r.purged, onHold: r.onHold.length > 0, ...(ids ? { ids: [...ids] } : {}) }),
+    );
+  }
+}
