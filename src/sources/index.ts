@@ -1,0 +1,127 @@
+/**
+ * sources — readers that turn foreign mail dumps (Maildir, a tree of .eml files, mbox,
+ * PST/OST) into one ordered stream of folders, messages and problems, for `rsg` mounts and
+ * `salvage import`.
+ *
+ * Invariants:
+ * - Sources are only ever read: files are opened read-only (Maildir, eml-tree and mbox files
+ *   with O_NOATIME too, where the kernel allows it), never written, renamed, locked or
+ *   touched; Maildir's tmp/ is not even opened. A test checks bytes, mtimes and ctimes.
+ * - The order of events is deterministic for a given source (names in natural order; PST
+ *   in its own stored order), and a folder event always comes before its messages.
+ * - Every message yielded is plausibly RFC 5322 (a header field line before the first empty
+ *   line) and at most `maxMessageBytes`; anything else becomes a `problem` event with a
+ *   precise reason, and reading goes on. Only a wholly unreadable source throws.
+ * - Bytes are exact where the source has them (Maildir, eml-tree: the file; mbox: the lines
+ *   between From_ lines with the quoting undone), MIME built from MAPI properties for PST.
+ * - Memory is bounded per message, never per source: directory readers keep a 64-file
+ *   read-ahead window, mbox is streamed, PST items are rendered one at a time in a worker
+ *   thread (pst-extractor is synchronous and can stall on corrupt files; see pst.ts).
+ * Errors are `AppError`s: SOURCE_NOT_FOUND, SOURCE_CORRUPT, VALIDATION_FAILED.
+ */
+import fsp from 'node:fs/promises';
+import { resolveOptions, statSource } from './options.js';
+import { planEmlTree } from './eml-tree.js';
+import { planMaildir } from './maildir.js';
+import { listMboxFiles, readMbox } from './mbox.js';
+import { checkPstHeader, readPst } from './pst.js';
+import { estimatePlan, readPlan } from './tree.js';
+import type { SourceEstimate, SourceEvent, SourceKind, SourceOptions } from './types.js';
+
+export type {
+  FolderRole,
+  SourceEstimate,
+  SourceEvent,
+  SourceFolder,
+  SourceKind,
+  SourceMessage,
+  SourceOptions,
+} from './types.js';
+export { guessFolderRole } from './common.js';
+export { DEFAULT_MAX_MESSAGE_BYTES } from './options.js';
+
+/**
+ * Read a source as one stream of events: every folder (before its messages), every message,
+ * and a `problem` for each item skipped. Mailbox naming:
+ * - `maildir`, `eml-tree`: one mailbox per top-level directory, named after it (a root that
+ *   is itself a Maildir is one mailbox named after the directory);
+ * - `mbox` (a file, or a directory of files), `pst`: one mailbox named after the file or
+ *   directory, without extension;
+ * `opts.mailbox` makes the whole source that one mailbox. See each reader's module comment
+ * for its folder mapping (maildir.ts, eml-tree.ts, mbox-split.ts, mbox.ts, pst.ts).
+ *
+ * Errors surface when the stream is iterated. Stopping early (`break`) closes every file.
+ * @throws VALIDATION_FAILED bad kind or options, or a file where a directory is expected
+ * @throws SOURCE_NOT_FOUND nothing at `path`
+ * @throws SOURCE_CORRUPT the source as a whole cannot be read (unlistable root, a PST that
+ *   is ANSI, truncated or refused by pst-extractor, a single mbox file that cannot be opened)
+ */
+export async function* readSource(
+  kind: SourceKind,
+  path: string,
+  opts?: SourceOptions,
+): AsyncGenerator<SourceEvent> {
+  const o = resolveOptions(kind, path, opts);
+  switch (kind) {
+    case 'maildir':
+      await statSource(kind, path, 'dir');
+      yield* readPlan(planMaildir(path, o.mailbox), o.maxMessageBytes);
+      return;
+    case 'eml-tree':
+      await statSource(kind, path, 'dir');
+      yield* readPlan(planEmlTree(path, o.mailbox), o.maxMessageBytes);
+      return;
+    case 'mbox': {
+      const st = await statSource(kind, path, 'any');
+      yield* readMbox(path, st.isDirectory(), o);
+      return;
+    }
+    case 'pst':
+      await statSource(kind, path, 'file');
+      yield* readPst(path, o);
+      return;
+  }
+}
+
+/**
+ * A cheap estimate for progress bars: the number of message files and their bytes for
+ * `maildir` / `eml-tree` (one stat per file, nothing read); only the bytes for `mbox` and
+ * `pst` (their message counts are known only once read).
+ * @throws the same errors as `readSource` for a missing or unreadable source
+ */
+export async function estimateSource(
+  kind: SourceKind,
+  path: string,
+  opts?: SourceOptions,
+): Promise<SourceEstimate> {
+  const o = resolveOptions(kind, path, opts);
+  switch (kind) {
+    case 'maildir':
+      await statSource(kind, path, 'dir');
+      return estimatePlan(planMaildir(path, o.mailbox));
+    case 'eml-tree':
+      await statSource(kind, path, 'dir');
+      return estimatePlan(planEmlTree(path, o.mailbox));
+    case 'mbox': {
+      const st = await statSource(kind, path, 'any');
+      if (!st.isDirectory()) {
+        return { bytes: st.size };
+      }
+      const { files } = await listMboxFiles(path);
+      const sizes = await Promise.all(
+        files.map((f) =>
+          fsp.stat(f.abs).then(
+            (s) => s.size,
+            () => 0,
+          ),
+        ),
+      );
+      return { bytes: sizes.reduce((a, b) => a + b, 0) };
+    }
+    case 'pst': {
+      await statSource(kind, path, 'file');
+      const { size } = await checkPstHeader(path);
+      return { bytes: size };
+    }
+  }
+}
