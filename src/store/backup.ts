@@ -7,15 +7,17 @@
  * reference). Every part's manifest lists the sha256 of each of its files.
  *
  * Invariants: while a backup runs it holds a lease that stops blob files from being
- * unlinked; log segments are purged only once a backup covers them (unless kept), and only
- * after SQLite's WAL is checkpointed, so replay never needs a purged segment.
+ * unlinked; once a database has backups, a released blob file is unlinked only after a backup
+ * covers its release, so a point-in-time restore never lacks a file; log segments are purged
+ * only once a backup covers them (unless kept), and only after SQLite's WAL is checkpointed, so
+ * replay never needs a purged segment.
  */
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { AppError } from '../errors.js';
 import { fsyncDir, writeFileDurable } from '../lib/fs.js';
-import { sha256Hex } from '../lib/hash.js';
 import { DB_FILE, Database, type DatabaseOptions, blobFilePath } from './database.js';
 import { decodeOp } from './ops.js';
 import { listSegments, scanSegment, segmentFileName, segmentPath, truncateSegment } from './txlog.js';
@@ -50,20 +52,36 @@ export interface BackupResult {
   ms: number;
 }
 
-function copyDurable(from: string, to: string): number {
-  fs.mkdirSync(path.dirname(to), { recursive: true });
-  fs.copyFileSync(from, to);
-  const fd = fs.openSync(to, 'r+');
+function fsyncFile(file: string): void {
+  const fd = fs.openSync(file, 'r+');
   try {
     fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);
   }
+}
+
+function copyDurable(from: string, to: string): number {
+  fs.mkdirSync(path.dirname(to), { recursive: true });
+  fs.copyFileSync(from, to);
+  fsyncFile(to);
   return fs.statSync(to).size;
 }
 
+/** sha256 of a file, read in 1 MiB chunks (reading a large file whole is several times slower). */
 function hashFile(file: string): string {
-  return sha256Hex(fs.readFileSync(file));
+  const h = createHash('sha256');
+  const buf = Buffer.allocUnsafe(1024 * 1024);
+  const fd = fs.openSync(file, 'r');
+  try {
+    let n: number;
+    while ((n = fs.readSync(fd, buf, 0, buf.length, null)) > 0) {
+      h.update(buf.subarray(0, n));
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  return h.digest('hex');
 }
 
 function listParts(backupDir: string): string[] {
@@ -190,6 +208,7 @@ export function backupFull(db: Database, backupDir: string, opts: { keepLogs?: b
       covered.add(h);
     }
     s.close();
+    fsyncFile(snap); // durable before the manifest, and before the logs it covers are purged
     const files = [DB_FILE];
     for (const h of fileBlobs) {
       const rel = path.relative(db.dir, blobFilePath(db.dir, h));
@@ -250,7 +269,10 @@ export function backupIncremental(
   const fromLsn = last.toLsn;
   const part = path.join(backupDir, `${String(parts.length).padStart(4, '0')}-incr`);
   return withLease(db, (covered) => {
-    const { tail, released } = db.withWriteLock(() => ({ tail: db.rollLog(), released: releasedBlobs(db.sql) }));
+    const { tail, released } = db.withWriteLock(() => ({
+      tail: db.rollLog(),
+      released: releasedBlobs(db.sql),
+    }));
     const toLsn = tail.lsn;
     const files: string[] = [];
     const blobs = new Set<string>();

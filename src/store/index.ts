@@ -4,7 +4,8 @@
  *
  * Invariants: prefix + blob content = an item's exact bytes; a blob's refcount equals the
  * number of items that point at it, and a blob is removed when it falls to zero (its file only
- * while no backup holds a lease); a write is acknowledged only after its log record is durable;
+ * while no backup holds a lease and, once the database has backups, only after a backup covers
+ * the release); a write is acknowledged only after its log record is durable;
  * every row change comes from applying a logged operation, so replay rebuilds the same state.
  */
 export * from './database.js';

@@ -181,6 +181,56 @@ export function addItemTx(tx: WriteTx, input: AddItemInput): AddedItem {
   const parsed = input.parsed ?? parseMessage(input.bytes, input.maxBytes ?? DEFAULT_MAX_MESSAGE_BYTES);
   const content = input.bytes.subarray(parsed.prefixLength);
   const { isNew } = tx.ensureBlob(content, parsed.contentHash);
+  const id = emitItem(tx, input, {
+    ...parsed,
+    blobHash: parsed.contentHash,
+    prefix: Buffer.from(input.bytes.subarray(0, parsed.prefixLength)),
+    size: input.bytes.length,
+  });
+  return { id, newBlob: isNew, contentBytes: content.length };
+}
+
+/** What an item row records about its message (besides where it is filed and its state). */
+export interface ItemMessageFields {
+  /** The content's hash: the blob the item points at. */
+  blobHash: string;
+  /** The item's own bytes before the shared content (its trace prefix). */
+  prefix: Buffer;
+  /** Bytes of the whole message (prefix + content). */
+  size: number;
+  sha256: string;
+  identity: string;
+  messageId: string | null;
+  subject: string;
+  from: string;
+  to: string;
+  cc: string;
+  dateMs: number | null;
+}
+
+export type AddSharedItemInput = Omit<AddItemInput, 'bytes' | 'parsed' | 'maxBytes'> & ItemMessageFields;
+
+/**
+ * Store a message whose content this database already holds — a reference, without its bytes:
+ * for a merge that copies an item of another database whose content is stored here already
+ * (single-instance storage), so that nothing is read or parsed again. Returns undefined, and
+ * writes nothing, when the blob is not stored (the caller then adds the item from its bytes).
+ */
+export function addSharedItemTx(tx: WriteTx, input: AddSharedItemInput): AddedItem | undefined {
+  const blob = stmt(tx.sql, 'SELECT size FROM blobs WHERE hash = ?').get(input.blobHash) as
+    { size: number } | undefined;
+  if (!blob) {
+    return undefined;
+  }
+  return { id: emitItem(tx, input, input), newBlob: false, contentBytes: blob.size };
+}
+
+/** File an item (folder created if missing; straight into the dumpster with `deletedMs`) and log it. */
+function emitItem(
+  tx: WriteTx,
+  input: Omit<AddItemInput, 'bytes' | 'parsed' | 'maxBytes'>,
+  m: ItemMessageFields,
+): number {
   let folderPath = input.folderPath ? normaliseFolderPath(input.folderPath) : '';
   let folderId: number | null;
   if (input.deletedMs !== undefined && input.deletedMs !== null && folderPath !== '') {
@@ -203,17 +253,17 @@ export function addItemTx(tx: WriteTx, input: AddItemInput): AddedItem {
       mailboxId: input.mailboxId,
       folderId,
       folderPath,
-      blobHash: parsed.contentHash,
-      prefix: Buffer.from(input.bytes.subarray(0, parsed.prefixLength)),
-      size: input.bytes.length,
-      sha256: parsed.sha256,
-      identity: parsed.identity,
-      messageId: parsed.messageId,
-      subject: parsed.subject,
-      from: parsed.from,
-      to: parsed.to,
-      cc: parsed.cc,
-      dateMs: parsed.dateMs,
+      blobHash: m.blobHash,
+      prefix: m.prefix,
+      size: m.size,
+      sha256: m.sha256,
+      identity: m.identity,
+      messageId: m.messageId,
+      subject: m.subject,
+      from: m.from,
+      to: m.to,
+      cc: m.cc,
+      dateMs: m.dateMs,
       internalMs: input.internalMs ?? tx.now,
       flags: (input.flags ?? []).join(' '),
       deletedMs: input.deletedMs ?? null,
@@ -221,7 +271,7 @@ export function addItemTx(tx: WriteTx, input: AddItemInput): AddedItem {
       origin: input.origin ?? null,
     },
   });
-  return { id, newBlob: isNew, contentBytes: content.length };
+  return id;
 }
 
 export interface DeliverResult {

@@ -58,8 +58,9 @@ const FIELD_NAME = /^[\x21-\x39\x3b-\x7e]+$/;
  */
 function lineEndByte(bytes: Buffer, from: number): number {
   const lf = bytes.indexOf(10, from);
-  const cr = bytes.indexOf(13, from);
-  return cr >= 0 && (lf < 0 || cr < lf - 1) ? 13 : 10;
+  const end = lf < 0 ? bytes.length : lf;
+  const cr = bytes.subarray(from, end).indexOf(13); // look at the first line only
+  return cr >= 0 && from + cr < end - 1 ? 13 : 10;
 }
 
 const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);

@@ -41,7 +41,9 @@ export function registerServe(program: Command, ctx: CliContext): void {
       }
       // npm start: seed the demo into a new home (SALVAGE_DEMO=0 starts it clean), else reuse it
       const seed = created && ctx.io.env.SALVAGE_DEMO !== '0';
-      const demo = config.demo ? await prepareDemo(config, ctx.clock, { seed }) : undefined;
+      const demo = config.demo
+        ? await prepareDemo(config, ctx.clock, { seed, note: (s) => ctx.note(s) })
+        : undefined;
       const services = buildServices(config, { clock: ctx.clock });
       try {
         const server = createApp(services).listen(config.port, config.host);

@@ -1,0 +1,341 @@
+/**
+ * The store's throughput, each figure beside the raw limit measured in the same run:
+ *
+ * - deliver: realistic 5–50 KB messages from the Enron sample through `deliver()` in batches
+ *   of 500 (as the CLI does: one write batch, one log fsync each); raw limit: the same bytes
+ *   written with one fsync per batch by a plain loop;
+ * - deliver ×10: the same, each message to 10 mailboxes (single-instance storage);
+ * - replay: log records applied on open (a database whose SQLite file lags its log) and a
+ *   whole restore (verify + copy + replay); raw limit: reading and checksumming the records;
+ * - full backup: MB/s of `backupFull`; raw limit: a plain copy (copyFile + fsync) of the
+ *   database's files.
+ *
+ * Medians of BENCH_RUNS runs (default 3). Reads the team corpus (`../shared/corpus` beside the
+ * repository, or $SALVAGE_CORPUS) and unpacks the Enron sample once into a cache under the OS
+ * temp dir. Run alone: `node --import tsx bench/store.bench.ts`; or through bench/run.ts.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  DB_FILE,
+  Database,
+  backupFull,
+  backupIncremental,
+  createMailbox,
+  deleteItems,
+  deliver,
+  restoreBackup,
+} from '../src/store/index.js';
+import { listSegments, scanSegment } from '../src/store/txlog.js';
+
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const CORPUS = process.env.SALVAGE_CORPUS ?? path.resolve(REPO, '..', 'shared', 'corpus');
+const ENRON = path.join(CORPUS, 'enron', 'enron-maildir-sample.tar.gz');
+const CACHE = path.join(os.tmpdir(), 'salvage-bench-cache', 'enron-maildir-sample');
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 5000);
+const BATCH = 500;
+const MIN_BYTES = 5_000;
+const MAX_BYTES = 50_000;
+
+const log = (s: string): void => void process.stderr.write(`  store: ${s}\n`);
+
+/** The Enron sample, unpacked once and kept under the OS temp dir. */
+function enronTree(): string {
+  if (fs.existsSync(path.join(CACHE, '.complete'))) {
+    return CACHE;
+  }
+  if (!fs.existsSync(ENRON)) {
+    throw new Error(`The Enron sample is not at ${ENRON}; set SALVAGE_CORPUS to the corpus directory`);
+  }
+  log(`unpacking ${ENRON} into ${CACHE} (once)`);
+  const tmp = `${CACHE}.tmp-${process.pid}`;
+  fs.mkdirSync(tmp, { recursive: true });
+  const r = spawnSync('tar', ['-xzf', ENRON, '-C', tmp], { stdio: 'inherit' });
+  if (r.status !== 0) {
+    throw new Error('tar failed');
+  }
+  fs.rmSync(CACHE, { recursive: true, force: true });
+  fs.renameSync(tmp, CACHE);
+  fs.writeFileSync(path.join(CACHE, '.complete'), '');
+  return CACHE;
+}
+
+/** The first `n` messages of 5–50 KB, in path order (the same set on every run). */
+function pickMessages(n: number): Buffer[] {
+  const root = enronTree();
+  const listFile = path.join(CACHE, `.selection-${MIN_BYTES}-${MAX_BYTES}.json`);
+  let files: string[];
+  if (fs.existsSync(listFile)) {
+    files = JSON.parse(fs.readFileSync(listFile, 'utf8')) as string[];
+  } else {
+    files = (fs.readdirSync(root, { recursive: true }) as string[])
+      .filter((f) => !path.basename(f).startsWith('.'))
+      .sort()
+      .filter((f) => {
+        const st = fs.statSync(path.join(root, f));
+        return st.isFile() && st.size >= MIN_BYTES && st.size <= MAX_BYTES;
+      });
+    fs.writeFileSync(listFile, JSON.stringify(files));
+  }
+  if (files.length < n) {
+    throw new Error(`only ${files.length} messages of ${MIN_BYTES}-${MAX_BYTES} bytes in the sample`);
+  }
+  return files.slice(0, n).map((f) => fs.readFileSync(path.join(root, f)));
+}
+
+function batches<T>(xs: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < xs.length; i += size) {
+    out.push(xs.slice(i, i + size));
+  }
+  return out;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+const round = (x: number, digits = 1): number => Math.round(x * 10 ** digits) / 10 ** digits;
+const MB = 1e6;
+
+function fsyncFile(file: string): void {
+  const fd = fs.openSync(file, 'r+');
+  try {
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Raw limit of a delivery: the batch's bytes appended to one file, one fsync per batch. */
+function rawWrite(dir: string, msgs: Buffer[]): number {
+  const file = path.join(dir, 'raw.bin');
+  const fd = fs.openSync(file, 'w');
+  const t = performance.now();
+  try {
+    for (const b of batches(msgs, BATCH)) {
+      const buf = Buffer.concat(b);
+      let off = 0;
+      while (off < buf.length) {
+        off += fs.writeSync(fd, buf, off);
+      }
+      fs.fsyncSync(fd);
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  const ms = performance.now() - t;
+  fs.rmSync(file);
+  return ms;
+}
+
+async function freshDb(dir: string, mailboxes: number): Promise<{ db: Database; to: string[] }> {
+  const db = Database.create(dir);
+  const to = Array.from({ length: mailboxes }, (_, i) => `user${i + 1}@bench.example`);
+  for (const a of to) {
+    await createMailbox(db, { address: a });
+  }
+  return { db, to };
+}
+
+function timeDeliver(db: Database, msgs: Buffer[], to: string[]): number {
+  const t = performance.now();
+  for (const b of batches(msgs, BATCH)) {
+    deliver(db, b, { to });
+  }
+  return performance.now() - t;
+}
+
+/** All of a directory's regular files, relative paths. */
+function filesOf(dir: string): string[] {
+  return (fs.readdirSync(dir, { recursive: true }) as string[]).filter((f) =>
+    fs.statSync(path.join(dir, f)).isFile(),
+  );
+}
+
+interface Run {
+  deliverMs: number;
+  rawWriteMs: number;
+  deliverSisMs: number;
+  replayMs: number;
+  replayRecords: number;
+  scanMs: number;
+  smallReplayMs: number;
+  smallReplayRecords: number;
+  restoreMs: number;
+  restoreRecords: number;
+  backupMs: number;
+  backupBytes: number;
+  copyMs: number;
+  copyBytes: number;
+}
+
+/** Close, put back a saved SQLite file (the log stays), and time the open that replays the log. */
+function timeReplay(dir: string, savedDb: Buffer): { ms: number; records: number } {
+  fs.writeFileSync(path.join(dir, DB_FILE), savedDb);
+  for (const f of [`${DB_FILE}-wal`, `${DB_FILE}-shm`]) {
+    fs.rmSync(path.join(dir, f), { force: true });
+  }
+  const t = performance.now();
+  const db = Database.open(dir);
+  const ms = performance.now() - t;
+  const records = db.recovery.replayed;
+  db.close();
+  return { ms, records };
+}
+
+function closedCopy(db: Database): Buffer {
+  db.close();
+  return fs.readFileSync(path.join(db.dir, DB_FILE));
+}
+
+async function oneRun(root: string, msgs: Buffer[], sisMsgs: Buffer[]): Promise<Run> {
+  const rawWriteMs = rawWrite(root, msgs);
+  const liveDir = path.join(root, 'live');
+  const created = await freshDb(liveDir, 1);
+  const to = created.to;
+  const bk = path.join(root, 'backup');
+  backupFull(created.db, bk, { keepLogs: true }); // an empty base: the restore below replays every delivery
+  const beforeDeliveries = closedCopy(created.db);
+  let db = Database.open(liveDir);
+  const deliverMs = timeDeliver(db, msgs, to);
+
+  // full backup, and beside it a plain copy of the same database's files
+  db.sql.pragma('wal_checkpoint(TRUNCATE)');
+  const t0 = performance.now();
+  const full = backupFull(db, path.join(root, 'backup-full'), { keepLogs: true });
+  const backupMs = performance.now() - t0;
+  const t1 = performance.now();
+  let copyBytes = 0;
+  for (const f of filesOf(liveDir).filter((x) => x === DB_FILE || x.startsWith('blobs'))) {
+    const dest = path.join(root, 'copy', f);
+    fs.mkdirSync(path.dirname(dest), { recursive: true });
+    fs.copyFileSync(path.join(liveDir, f), dest);
+    fsyncFile(dest);
+    copyBytes += fs.statSync(dest).size;
+  }
+  const copyMs = performance.now() - t1;
+  backupIncremental(db, bk, { keepLogs: true });
+
+  // raw limit of replay: read and checksum every record, apply nothing
+  const logs = path.join(liveDir, 'logs');
+  const t2 = performance.now();
+  for (const s of listSegments(logs)) {
+    scanSegment(logs, s, 0, { mayBeTorn: false, committedEnd: 0 }, () => {});
+  }
+  const scanMs = performance.now() - t2;
+  const afterDeliveries = closedCopy(db);
+  const replay = timeReplay(liveDir, beforeDeliveries);
+
+  // small records: one item.delete per item, all in one group commit, then replayed
+  fs.writeFileSync(path.join(liveDir, DB_FILE), afterDeliveries);
+  db = Database.open(liveDir);
+  const ids = (db.sql.prepare('SELECT id FROM items').all() as { id: number }[]).map((r) => r.id);
+  await Promise.all(ids.map((id) => deleteItems(db, to[0]!, [id])));
+  db.close();
+  const small = timeReplay(liveDir, afterDeliveries);
+
+  // a whole restore: verify the manifests, copy, replay
+  const t4 = performance.now();
+  const restored = restoreBackup(bk, path.join(root, 'restored'));
+  const restoreMs = performance.now() - t4;
+
+  // single-instance storage: each message to 10 mailboxes
+  const sis = await freshDb(path.join(root, 'sis'), 10);
+  const deliverSisMs = timeDeliver(sis.db, sisMsgs, sis.to);
+  sis.db.close();
+  return {
+    deliverMs,
+    rawWriteMs,
+    deliverSisMs,
+    replayMs: replay.ms,
+    replayRecords: replay.records,
+    scanMs,
+    smallReplayMs: small.ms,
+    smallReplayRecords: small.records,
+    restoreMs,
+    restoreRecords: restored.replayed,
+    backupMs,
+    backupBytes: full.bytes,
+    copyMs,
+    copyBytes,
+  };
+}
+
+export default async function storeBench(): Promise<Record<string, unknown>> {
+  const msgs = pickMessages(MESSAGES);
+  const sisMsgs = msgs.slice(0, Math.min(msgs.length, 2000));
+  const bytes = msgs.reduce((n, m) => n + m.length, 0);
+  const sisBytes = sisMsgs.reduce((n, m) => n + m.length, 0);
+  log(
+    `${msgs.length} messages, ${round(bytes / MB)} MB (mean ${Math.round(bytes / msgs.length)} B); ${RUNS} runs`,
+  );
+  const runs: Run[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'salvage-bench-store-'));
+    try {
+      runs.push(await oneRun(root, msgs, sisMsgs));
+      log(`run ${i + 1}: ${JSON.stringify(runs.at(-1))}`);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  }
+  const med = (f: (r: Run) => number): number => median(runs.map(f));
+  const deliverRate = med((r) => msgs.length / (r.deliverMs / 1000));
+  const rawRate = med((r) => msgs.length / (r.rawWriteMs / 1000));
+  const sisRate = med((r) => sisMsgs.length / (r.deliverSisMs / 1000));
+  const replayRate = med((r) => r.replayRecords / (r.replayMs / 1000));
+  const smallReplayRate = med((r) => r.smallReplayRecords / (r.smallReplayMs / 1000));
+  const scanRate = med((r) => r.replayRecords / (r.scanMs / 1000));
+  const restoreRate = med((r) => r.restoreRecords / (r.restoreMs / 1000));
+  const backupRate = med((r) => r.backupBytes / MB / (r.backupMs / 1000));
+  const copyRate = med((r) => r.copyBytes / MB / (r.copyMs / 1000));
+  return {
+    name: 'store',
+    messages: msgs.length,
+    messageBytes: bytes,
+    batch: BATCH,
+    runs: RUNS,
+    deliver: {
+      messagesPerSecond: Math.round(deliverRate),
+      megabytesPerSecond: round((deliverRate * bytes) / msgs.length / MB),
+      rawLimitMessagesPerSecond: Math.round(rawRate),
+      rawLimitMegabytesPerSecond: round((rawRate * bytes) / msgs.length / MB),
+      target: 5000,
+    },
+    deliverTo10Mailboxes: {
+      messages: sisMsgs.length,
+      messagesPerSecond: Math.round(sisRate),
+      itemsPerSecond: Math.round(sisRate * 10),
+      megabytesPerSecond: round((sisRate * sisBytes) / sisMsgs.length / MB),
+    },
+    replay: {
+      records: runs[0]!.replayRecords,
+      recordsPerSecond: Math.round(replayRate),
+      rawScanRecordsPerSecond: Math.round(scanRate),
+      smallRecords: runs[0]!.smallReplayRecords,
+      smallRecordsPerSecond: Math.round(smallReplayRate),
+      wholeRestoreRecordsPerSecond: Math.round(restoreRate),
+      target: 50_000,
+    },
+    fullBackup: {
+      bytes: runs[0]!.backupBytes,
+      megabytesPerSecond: round(backupRate),
+      plainCopyMegabytesPerSecond: round(copyRate),
+      ratioToPlainCopy: round(backupRate / copyRate, 2),
+      target: 0.8,
+    },
+    samples: runs,
+  };
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
+  const r = await storeBench();
+  process.stdout.write(JSON.stringify(r, null, 2) + '\n');
+}

@@ -1,0 +1,189 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import {
+  DB_FILE,
+  Database,
+  checkDatabase,
+  deliver,
+  getMailbox,
+  listItems,
+  readItemBytes,
+  stats,
+} from '../../src/store/index.js';
+import { type LogRecord, listSegments, scanSegment, segmentPath } from '../../src/store/txlog.js';
+import {
+  aClock,
+  aMessage,
+  expectAppError,
+  flipByte,
+  mailboxes,
+  openTestDb,
+  tempDir,
+} from '../helpers/index.js';
+
+function records(dir: string): LogRecord[] {
+  const logs = path.join(dir, 'logs');
+  const out: LogRecord[] = [];
+  for (const s of listSegments(logs)) {
+    scanSegment(logs, s, 0, { mayBeTorn: false, committedEnd: 0 }, (r) => out.push(r));
+  }
+  return out;
+}
+
+/**
+ * A database whose log holds `n` durable deliveries that SQLite does not have: the state a
+ * writer leaves when it dies between its log fsync and its commit. Made by saving salvage.db
+ * (closed, so no WAL) before the writes and putting it back after them; the logs stay.
+ */
+async function withUnappliedWrites(
+  t: Parameters<typeof tempDir>[0],
+  n: number,
+): Promise<{ dir: string; messages: Buffer[]; appliedLsn: number; unapplied: LogRecord[] }> {
+  const { db, dir } = openTestDb(t);
+  const to = await mailboxes(db, ['a@example.com']);
+  deliver(db, [aMessage({ subject: 'applied' })], { to });
+  db.close();
+  const saved = fs.readFileSync(path.join(dir, DB_FILE));
+  const appliedLsn = records(dir).at(-1)!.lsn;
+  const again = Database.open(dir, { clock: aClock() });
+  const messages = Array.from({ length: n }, (_, i) => aMessage({ subject: `unapplied ${i}` }));
+  for (const m of messages) {
+    deliver(again, [m], { to });
+  }
+  again.close();
+  fs.writeFileSync(path.join(dir, DB_FILE), saved);
+  for (const f of [`${DB_FILE}-wal`, `${DB_FILE}-shm`]) {
+    fs.rmSync(path.join(dir, f), { force: true });
+  }
+  return { dir, messages, appliedLsn, unapplied: records(dir).filter((r) => r.lsn > appliedLsn) };
+}
+
+describe('Database.create and open', () => {
+  it('creates the directory layout: salvage.db, logs/, blobs/', (t) => {
+    const { dir, db } = openTestDb(t);
+    assert.ok(fs.existsSync(path.join(dir, DB_FILE)));
+    assert.ok(fs.statSync(path.join(dir, 'logs')).isDirectory());
+    assert.ok(fs.statSync(path.join(dir, 'blobs')).isDirectory());
+    assert.match(db.id, /^[0-9a-f-]{36}$/);
+    assert.deepEqual(db.tail(), { segment: 1, offset: 0, lsn: 0 });
+  });
+
+  it('refuses to create over an existing database (DATABASE_EXISTS) and to open a directory without one (DATABASE_NOT_FOUND)', async (t) => {
+    const { dir } = openTestDb(t);
+    await expectAppError(() => Database.create(dir), 'DATABASE_EXISTS');
+    await expectAppError(() => Database.open(tempDir(t)), 'DATABASE_NOT_FOUND');
+  });
+
+  it('keeps every acknowledged write across close and reopen, with nothing to replay', async (t) => {
+    const { db, dir } = openTestDb(t);
+    const [a] = await mailboxes(db, 1);
+    const msg = aMessage();
+    const id = deliver(db, [msg], { to: [a!] }).delivered[0]!.ids[0]!;
+    const before = stats(db);
+    db.close();
+    const again = Database.open(dir);
+    t.after(() => again.close());
+    assert.deepEqual(again.recovery, { replayed: 0 });
+    assert.deepEqual(stats(again), before);
+    assert.ok(readItemBytes(again, id).equals(msg));
+  });
+
+  it('commits the requests queued in one tick together, and a failing request does not affect the others', async (t) => {
+    const { db } = openTestDb(t);
+    const lsn0 = db.tail().lsn;
+    const results = await Promise.allSettled([
+      db.write((tx) => tx.emit({ t: 'setting', key: 'a', value: '1' })),
+      db.write((tx) => {
+        tx.emit({ t: 'setting', key: 'b', value: '2' });
+        throw new Error('this request fails');
+      }),
+      db.write((tx) => tx.emit({ t: 'setting', key: 'c', value: '3' })),
+    ]);
+    assert.deepEqual(
+      results.map((r) => r.status),
+      ['fulfilled', 'rejected', 'fulfilled'],
+    );
+    assert.equal(db.meta('setting.a'), '1');
+    assert.equal(db.meta('setting.b'), undefined);
+    assert.equal(db.meta('setting.c'), '3');
+    assert.equal(db.tail().lsn, lsn0 + 2);
+  });
+
+  it('opens read-only without changing anything, and refuses writes there (RSG_READ_ONLY)', async (t) => {
+    const { db, dir } = openTestDb(t);
+    await mailboxes(db, 1);
+    db.close();
+    const ro = Database.open(dir, { readOnly: true });
+    t.after(() => ro.close());
+    assert.equal(stats(ro).mailboxes, 1);
+    await expectAppError(() => ro.write(() => 1), 'RSG_READ_ONLY');
+  });
+});
+
+describe('replay on open', () => {
+  it('applies durable log records that SQLite does not have yet (a writer died between fsync and commit)', async (t) => {
+    const { dir, messages, unapplied } = await withUnappliedWrites(t, 4);
+    assert.ok(unapplied.length >= 4);
+    const db = Database.open(dir);
+    t.after(() => db.close());
+    assert.equal(db.recovery.replayed, unapplied.length);
+    assert.equal(db.recovery.tornTail, undefined);
+    const m = getMailbox(db.sql, 'a@example.com');
+    const items = listItems(db.sql, m.id).reverse().slice(1);
+    assert.deepEqual(
+      items.map((i) => readItemBytes(db, i.id)),
+      messages,
+    );
+    assert.equal(db.tail().lsn, unapplied.at(-1)!.lsn);
+  });
+
+  it('refuses a read-only open of a database that needs replay', async (t) => {
+    const { dir } = await withUnappliedWrites(t, 1);
+    const err = await expectAppError(() => Database.open(dir, { readOnly: true }), 'LOG_CORRUPT');
+    assert.match(err.message, /not applied yet/);
+  });
+
+  it('cuts a truncated last record (torn tail), reports it, and keeps the records before it', async (t) => {
+    const { dir, messages, unapplied } = await withUnappliedWrites(t, 3);
+    const last = unapplied.at(-1)!;
+    const file = segmentPath(path.join(dir, 'logs'), last.segment);
+    fs.truncateSync(file, last.end - 7);
+    const db = Database.open(dir);
+    t.after(() => db.close());
+    assert.deepEqual(db.recovery, {
+      replayed: unapplied.length - 1,
+      tornTail: {
+        segment: path.basename(file),
+        offset: last.offset,
+        bytesCut: last.end - 7 - last.offset,
+        reason: `record of ${last.payload.length} bytes runs past the end of the segment`,
+      },
+    });
+    assert.equal(fs.statSync(file).size, last.offset);
+    const m = getMailbox(db.sql, 'a@example.com');
+    const subjects = listItems(db.sql, m.id).map((i) => i.subject);
+    assert.deepEqual(subjects.sort(), ['applied', 'unapplied 0', 'unapplied 1']);
+    assert.equal(messages.length, 3);
+    db.close();
+    const report = checkDatabase(dir);
+    assert.deepEqual(report.problems, []);
+  });
+
+  it('fails with LOG_CORRUPT naming segment and offset when an unapplied record (not the last) has a bad byte', async (t) => {
+    const { dir, unapplied } = await withUnappliedWrites(t, 3);
+    const victim = unapplied[0]!;
+    const file = segmentPath(path.join(dir, 'logs'), victim.segment);
+    flipByte(file, victim.offset + 24 + Math.floor(victim.payload.length / 2));
+    const before = fs.readFileSync(file);
+    const err = await expectAppError(() => Database.open(dir), 'LOG_CORRUPT');
+    assert.equal(err.details.segment, path.basename(file));
+    assert.equal(err.details.offset, victim.offset);
+    assert.match(
+      err.message,
+      new RegExp(`${path.basename(file)} is corrupt at offset ${victim.offset}: checksum mismatch`),
+    );
+    assert.ok(fs.readFileSync(file).equals(before), 'a failed open must not cut the log');
+  });
+});

@@ -1,0 +1,184 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { crc32c } from '@node-rs/crc32';
+import { decodeOp, encodeOp } from '../../src/store/ops.js';
+import {
+  LogWriter,
+  type LogRecord,
+  RECORD_HEADER_BYTES,
+  encodeRecord,
+  listSegments,
+  scanSegment,
+  segmentFileName,
+  segmentPath,
+} from '../../src/store/txlog.js';
+import { expectAppError, flipByte, tempDir } from '../helpers/index.js';
+
+function logsDir(t: Parameters<typeof tempDir>[0]): string {
+  const dir = path.join(tempDir(t), 'logs');
+  fs.mkdirSync(dir);
+  return dir;
+}
+
+function readAll(dir: string, seg: number, start = 0): LogRecord[] {
+  const out: LogRecord[] = [];
+  scanSegment(dir, seg, start, { mayBeTorn: false, committedEnd: 0 }, (r) => out.push(r));
+  return out;
+}
+
+const payloads = (n: number, bytes = 100): Buffer[] =>
+  Array.from({ length: n }, (_, i) => Buffer.alloc(bytes, 0x41 + (i % 26)));
+
+describe('log records', () => {
+  it('frames a record as u32 length | u32 crc32c | u64 lsn | u64 time_ms | payload, little endian', () => {
+    const payload = Buffer.from('hello');
+    const rec = encodeRecord(7, 1_767_600_000_000, payload);
+    assert.equal(rec.length, RECORD_HEADER_BYTES + 5);
+    assert.equal(RECORD_HEADER_BYTES, 24);
+    assert.equal(rec.readUInt32LE(0), 5);
+    assert.equal(rec.readUInt32LE(4), crc32c(rec.subarray(8)));
+    assert.equal(rec.readBigUInt64LE(8), 7n);
+    assert.equal(rec.readBigUInt64LE(16), 1_767_600_000_000n);
+    assert.deepEqual(rec.subarray(24), payload);
+  });
+
+  it('names segments E0000000001.log … and lists them in order, ignoring other files', (t) => {
+    const dir = logsDir(t);
+    for (const n of [10, 2, 1]) {
+      fs.writeFileSync(segmentPath(dir, n), '');
+    }
+    fs.writeFileSync(path.join(dir, 'E12.log'), '');
+    fs.writeFileSync(path.join(dir, 'notes.txt'), '');
+    assert.equal(segmentFileName(1), 'E0000000001.log');
+    assert.deepEqual(listSegments(dir), [1, 2, 10]);
+    assert.deepEqual(listSegments(path.join(dir, 'missing')), []);
+  });
+
+  it('keeps the bytes of an operation through encodeOp/decodeOp, Buffers in the binary section', () => {
+    const data = Buffer.from([0, 1, 2, 255, 10, 13]);
+    const op = { t: 'blob.put', hash: 'ab', size: 6, data } as const;
+    const back = decodeOp(encodeOp(op));
+    assert.deepEqual(back, op);
+    assert.ok(Buffer.isBuffer((back as { data: Buffer }).data));
+    assert.ok(!encodeOp(op).subarray(4).toString('latin1').includes('"data":[0'));
+  });
+});
+
+describe('LogWriter', () => {
+  it('appends records with consecutive LSNs after the tail and returns the new tail', (t) => {
+    const dir = logsDir(t);
+    const w = new LogWriter(dir, 1024 * 1024);
+    t.after(() => w.close());
+    const tail = w.append({ segment: 1, offset: 0, lsn: 0 }, 1000, payloads(3));
+    assert.deepEqual(tail, { segment: 1, offset: 3 * (24 + 100), lsn: 3 });
+    const tail2 = w.append(tail, 2000, payloads(2));
+    const recs = readAll(dir, 1);
+    assert.deepEqual(
+      recs.map((r) => [r.lsn, r.timeMs, r.offset]),
+      [
+        [1, 1000, 0],
+        [2, 1000, 124],
+        [3, 1000, 248],
+        [4, 2000, 372],
+        [5, 2000, 496],
+      ],
+    );
+    assert.equal(tail2.offset, fs.statSync(segmentPath(dir, 1)).size);
+  });
+
+  it('rolls to a new segment when the next record would pass segmentBytes, and gives an oversized record a segment of its own', (t) => {
+    const dir = logsDir(t);
+    const w = new LogWriter(dir, 1000);
+    t.after(() => w.close());
+    let tail = w.append({ segment: 1, offset: 0, lsn: 0 }, 1, payloads(20, 176)); // 200 bytes each
+    assert.deepEqual(listSegments(dir), [1, 2, 3, 4]);
+    for (const s of [1, 2, 3, 4]) {
+      assert.equal(fs.statSync(segmentPath(dir, s)).size, 1000);
+    }
+    tail = w.append(tail, 2, [Buffer.alloc(5000)]);
+    assert.deepEqual(tail, { segment: 5, offset: 5024, lsn: 21 });
+    tail = w.append(tail, 3, payloads(1));
+    assert.deepEqual(tail, { segment: 6, offset: 124, lsn: 22 });
+    const lsns = listSegments(dir).flatMap((s) => readAll(dir, s).map((r) => r.lsn));
+    assert.deepEqual(
+      lsns,
+      Array.from({ length: 22 }, (_, i) => i + 1),
+    );
+  });
+});
+
+describe('scanSegment', () => {
+  function writeSegment(dir: string, n: number): { size: number; offsets: number[] } {
+    const w = new LogWriter(dir, 1024 * 1024);
+    const tail = w.append({ segment: 1, offset: 0, lsn: 0 }, 1, payloads(n));
+    w.close();
+    return { size: tail.offset, offsets: Array.from({ length: n }, (_, i) => i * 124) };
+  }
+
+  it('reports an incomplete last record as a torn tail at its offset when the segment may be torn', (t) => {
+    const dir = logsDir(t);
+    const { size, offsets } = writeSegment(dir, 4);
+    fs.truncateSync(segmentPath(dir, 1), size - 10);
+    const seen: number[] = [];
+    const end = scanSegment(dir, 1, 0, { mayBeTorn: true, committedEnd: 0 }, (r) => seen.push(r.lsn));
+    assert.deepEqual(seen, [1, 2, 3]);
+    assert.deepEqual(end, {
+      kind: 'torn',
+      offset: offsets[3],
+      size: size - 10,
+      reason: 'record of 100 bytes runs past the end of the segment',
+    });
+  });
+
+  it('reports a torn header (fewer than 24 bytes left) as a torn tail', (t) => {
+    const dir = logsDir(t);
+    const { size } = writeSegment(dir, 2);
+    fs.appendFileSync(segmentPath(dir, 1), Buffer.alloc(7, 1));
+    const end = scanSegment(dir, 1, 0, { mayBeTorn: true, committedEnd: 0 }, () => {});
+    assert.deepEqual(end, { kind: 'torn', offset: size, size: size + 7, reason: 'incomplete record header' });
+  });
+
+  it('throws LOG_CORRUPT naming segment and offset for a damaged record that is not the last one', async (t) => {
+    const dir = logsDir(t);
+    const { offsets } = writeSegment(dir, 5);
+    flipByte(segmentPath(dir, 1), offsets[2]! + 24 + 50, 0xff);
+    const err = await expectAppError(
+      () => scanSegment(dir, 1, 0, { mayBeTorn: true, committedEnd: 0 }, () => {}),
+      'LOG_CORRUPT',
+    );
+    assert.deepEqual(err.details, {
+      segment: 'E0000000001.log',
+      offset: offsets[2],
+      reason: 'checksum mismatch',
+    });
+    assert.match(err.message, /E0000000001\.log.*offset 248.*checksum mismatch/);
+  });
+
+  it('throws LOG_CORRUPT for damage at the end of a segment that may not be torn, or before the committed end', async (t) => {
+    const dir = logsDir(t);
+    const { size, offsets } = writeSegment(dir, 3);
+    fs.truncateSync(segmentPath(dir, 1), size - 1);
+    await expectAppError(
+      () => scanSegment(dir, 1, 0, { mayBeTorn: false, committedEnd: 0 }, () => {}),
+      'LOG_CORRUPT',
+    );
+    const err = await expectAppError(
+      () => scanSegment(dir, 1, 0, { mayBeTorn: true, committedEnd: size }, () => {}),
+      'LOG_CORRUPT',
+    );
+    assert.equal(err.details.offset, offsets[2]);
+  });
+
+  it('throws LOG_CORRUPT when LSNs do not follow on from the expected one', async (t) => {
+    const dir = logsDir(t);
+    writeSegment(dir, 3);
+    const err = await expectAppError(
+      () => scanSegment(dir, 1, 124, { mayBeTorn: false, committedEnd: 0, expectLsn: 5 }, () => {}),
+      'LOG_CORRUPT',
+    );
+    assert.equal(err.details.reason, 'expected LSN 5, found 2');
+    assert.equal(err.details.offset, 124);
+  });
+});
