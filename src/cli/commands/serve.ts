@@ -40,7 +40,7 @@ export function registerServe(program: Command, ctx: CliContext): void {
         ctx.note(`Initialised ${homePaths(config.home).home}`);
       }
       // npm start: seed the demo into a new home (SALVAGE_DEMO=0 starts it clean), else reuse it
-      const seed = created && ctx.io.env.SALVAGE_DEMO !== '0';
+      const seed = created && !['0', 'false'].includes(ctx.io.env.SALVAGE_DEMO ?? '');
       const demo = config.demo
         ? await prepareDemo(config, ctx.clock, { seed, note: (s) => ctx.note(s) })
         : undefined;
