@@ -5,7 +5,7 @@
  */
 import { AppError } from '../errors.js';
 import { type Clock } from '../lib/clock.js';
-import { type SourceKind, estimateSource, readSource } from '../sources/index.js';
+import { type SourceEstimate, type SourceKind, estimateSource, readSource } from '../sources/index.js';
 import {
   type AddItemInput,
   Database,
@@ -18,6 +18,11 @@ import {
 } from '../store/index.js';
 import { MAX_LISTED_PROBLEMS, type MountProblem, type MountProgress } from './catalogue-file.js';
 
+/**
+ * One write batch (one transaction, one log fsync) per this many items or bytes. Measured on
+ * 10,335 Enron messages (median of 5 runs each), 4,000-item batches cost more CPU in the store
+ * (1.5 s) than 1,000-item ones (1.35 s), and raise the peak RSS: keep batches at this size.
+ */
 const BATCH_ITEMS = 1000;
 const BATCH_BYTES = 16 * 1024 * 1024;
 
@@ -44,8 +49,16 @@ export async function convertSource(
     signal?: AbortSignal;
   },
 ): Promise<ConvertResult> {
-  const estimate = await estimateSource(kind, path, { mailbox: opts.mailbox });
   const db = Database.create(dbDir, { clock: opts.clock, retentionDays: 14 });
+  // The estimate (a stat of every file of a directory source) only feeds progress: run it beside
+  // the conversion instead of before it, and use it once it is known.
+  let estimate: SourceEstimate | undefined;
+  const estimating = estimateSource(kind, path, { mailbox: opts.mailbox }).then(
+    (e) => {
+      estimate = e;
+    },
+    () => undefined, // an unreadable source fails the conversion itself, with its reason
+  );
   const started = Date.now();
   const result: ConvertResult = { items: 0, bytes: 0, problems: [], problemCount: 0 };
   const problem = (p: MountProblem): void => {
@@ -89,11 +102,12 @@ export async function convertSource(
       phase: 'converting',
       items: result.items,
       bytes: result.bytes,
-      totalItems: estimate.messages,
-      totalBytes: estimate.bytes,
+      totalItems: estimate?.messages,
+      totalBytes: estimate?.bytes,
       itemsPerSecond: Math.round(rate),
-      etaSeconds:
-        estimate.messages !== undefined
+      etaSeconds: !estimate
+        ? undefined
+        : estimate.messages !== undefined
           ? Math.max(0, Math.round((estimate.messages - result.items) / Math.max(rate, 1)))
           : Math.max(0, Math.round(((estimate.bytes - result.bytes) / Math.max(result.bytes, 1)) * secs)),
     });
@@ -152,6 +166,7 @@ export async function convertSource(
     flush();
   } finally {
     db.close();
+    await estimating;
   }
   return result;
 }

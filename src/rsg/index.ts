@@ -62,16 +62,37 @@ export interface CatalogueOptions {
   indexer?: Indexer;
 }
 
-function isAlive(pid: number | undefined): boolean {
-  if (!pid) {
+/**
+ * Who is mounting: a pid alone is not enough, since a restarted service often gets the pid its
+ * crashed predecessor had (always 1 in a container). The token tells this process's mounts
+ * from those an earlier process with the same pid left behind.
+ */
+const PROCESS_TOKEN = randomBytes(8).toString('hex');
+
+interface MountOwner {
+  pid?: number;
+  pidToken?: string;
+}
+
+/** Is the process that recorded this mount still running it? */
+function isMountAlive(owner: MountOwner): boolean {
+  if (!owner.pid) {
     return false;
   }
+  if (owner.pid === process.pid) {
+    return owner.pidToken === PROCESS_TOKEN;
+  }
   try {
-    process.kill(pid, 0);
+    process.kill(owner.pid, 0);
     return true;
   } catch {
     return false;
   }
+}
+
+function withoutOwner(info: RsgInfo & MountOwner): RsgInfo {
+  const { pid: _pid, pidToken: _token, ...rest } = info;
+  return rest;
 }
 
 export class RsgCatalogue {
@@ -100,10 +121,14 @@ export class RsgCatalogue {
   }
 
   private fresh(info: RsgInfo | undefined): RsgInfo | undefined {
-    if (info?.state === 'mounting' && !isAlive((info as RsgInfo & { pid?: number }).pid)) {
-      return { ...info, state: 'failed', error: { code: 'INTERNAL', message: 'The mount was interrupted' } };
+    if (info?.state === 'mounting' && !isMountAlive(info as RsgInfo & MountOwner)) {
+      return {
+        ...withoutOwner(info),
+        state: 'failed',
+        error: { code: 'INTERNAL', message: 'The mount was interrupted: the process mounting it is gone' },
+      };
     }
-    return info;
+    return info && withoutOwner(info);
   }
 
   /** @throws RSG_NOT_FOUND */
@@ -138,7 +163,7 @@ export class RsgCatalogue {
     const id = randomBytes(5).toString('hex');
     const dir = this.dirOf(id);
     fs.mkdirSync(dir, { recursive: true });
-    const info: RsgInfo & { pid: number } = {
+    const info: RsgInfo & MountOwner = {
       id,
       label: req.label ?? `${req.source} ${path.basename(source)}`,
       source: {
@@ -156,9 +181,10 @@ export class RsgCatalogue {
       counts: { mailboxes: 0, folders: 0, items: 0, dumpsterItems: 0, bytes: 0 },
       report: { problems: [], problemCount: 0 },
       pid: process.pid,
+      pidToken: PROCESS_TOKEN,
     };
     writeInfo(dir, info);
-    return info;
+    return withoutOwner(info);
   }
 
   /** Convert/restore, index and seal a mount begun with `begin`. Never throws for a bad source: the RSG is then 'failed' with the reason. */
@@ -168,7 +194,21 @@ export class RsgCatalogue {
     opts: { onProgress?: (p: MountProgress) => void; signal?: AbortSignal } = {},
   ): Promise<RsgInfo> {
     const dir = this.dirOf(id);
-    let info = this.get(id);
+    const begun: (RsgInfo & MountOwner) | undefined = readInfo(dir);
+    if (!begun) {
+      throw new AppError('RSG_NOT_FOUND', `No recovery group '${id}'`, { rsg: id });
+    }
+    if (begun.state !== 'mounting' || !isMountAlive(begun)) {
+      // running again over a mounted (or failed) RSG would convert into, then remove, its database
+      throw new AppError(
+        'VALIDATION_FAILED',
+        `Recovery group ${id} is not waiting to be mounted by this process`,
+        {
+          rsg: id,
+        },
+      );
+    }
+    let info: RsgInfo & MountOwner = begun;
     const started = Date.now();
     let lastSave = 0;
     const progress = (p: MountProgress): void => {
@@ -203,7 +243,8 @@ export class RsgCatalogue {
       } finally {
         group.close();
       }
-      info = { ...info, state: 'mounted', mountedMs: this.opts.clock.now(), progress: undefined };
+      const { progress: _done, ...rest } = info;
+      info = { ...rest, state: 'mounted', mountedMs: this.opts.clock.now() };
       info.report.ms = Date.now() - started;
       opts.onProgress?.({
         phase: 'done',
@@ -213,10 +254,10 @@ export class RsgCatalogue {
       });
     } catch (err) {
       const e = isAppError(err) ? err : undefined;
+      const { progress: _done, ...rest } = info;
       info = {
-        ...info,
+        ...rest,
         state: 'failed',
-        progress: undefined,
         error: {
           code: e?.code ?? 'INTERNAL',
           message: e?.message ?? (err instanceof Error ? err.message : String(err)),
@@ -224,9 +265,9 @@ export class RsgCatalogue {
       };
       fs.rmSync(path.join(dir, 'db'), { recursive: true, force: true });
     }
-    delete (info as RsgInfo & { pid?: number }).pid;
-    writeInfo(dir, info);
-    return info;
+    const done = withoutOwner(info);
+    writeInfo(dir, done);
+    return done;
   }
 
   /** begin + run. */
