@@ -1,0 +1,186 @@
+/**
+ * Build the search index of a database: every item not indexed yet is read, parsed by the
+ * worker pool and written to the search tables in large transactions. Reading and writing
+ * happen on the calling thread, between awaits, while the workers parse: the pipeline keeps
+ * up to two batches per worker in flight.
+ */
+import os from 'node:os';
+import type Database from 'better-sqlite3';
+import { parseAddressHeader } from 'mailparser';
+import { headerDocument, type SearchDocument } from './document.js';
+import { headerOnlyDocument } from './headers.js';
+import { ParsePool, type DocSummary, type RawMessage } from './pool.js';
+import { createSearchSchema } from './schema.js';
+import { InThreadSink, WriterThreadSink, canUseWriterThread, type DocSink } from './sink.js';
+import { updateStems } from './write-docs.js';
+
+export interface BuildOptions {
+  /** The full bytes of an item (trace prefix + content). May throw (e.g. BLOB_MISSING). */
+  readMessage: (itemId: number) => Buffer;
+  /** Called as batches complete. */
+  onProgress?: (progress: { done: number; total: number }) => void;
+  /** Parse workers; default: the number of cores (os.availableParallelism()). */
+  workers?: number;
+  /** A batch not parsed within this time is retried message by message; default 30 s. */
+  batchTimeoutMs?: number;
+  /**
+   * Write on a writer thread with its own connection (default true; used only when the
+   * database is a file in WAL mode and no transaction is open), else on the calling thread.
+   */
+  writerThread?: boolean;
+}
+
+export interface IndexProblem {
+  itemId: number;
+  reason: string;
+}
+
+export interface IndexReport {
+  /** Items written to the index by this run (including the two lists below). */
+  indexed: number;
+  /** Indexed by their headers only: unreadable, unparseable or beyond a limit. */
+  failed: IndexProblem[];
+  /** Parsed, but part of the text was left out (body truncated, HTML not converted). */
+  limited: IndexProblem[];
+  /** Wall time of the build, in milliseconds. */
+  ms: number;
+}
+
+const BATCH_MAX_ITEMS = 128;
+const BATCH_MAX_BYTES = 8 * 1024 * 1024;
+/** Documents handed out but not yet written, at most: bounds memory when writing lags. */
+const WRITE_WINDOW = 8192;
+
+interface ItemRow {
+  subject: string;
+  from_addr: string;
+  to_addr: string;
+  cc_addr: string;
+  message_id: string | null;
+}
+
+function addrs(v: string): ReturnType<typeof parseAddressHeader>['value'] {
+  try {
+    return v ? parseAddressHeader(v, { flatten: true }).value : [];
+  } catch {
+    return []; // the items row holds an address list we cannot read: index none
+  }
+}
+
+/** The document of an item whose bytes cannot be read: what the items row says. */
+function unreadableDocument(db: Database.Database, itemId: number, err: unknown): SearchDocument {
+  const row = db
+    .prepare('SELECT subject, from_addr, to_addr, cc_addr, message_id FROM items WHERE id = ?')
+    .get(itemId) as ItemRow;
+  const why = err instanceof Error ? err.message : String(err);
+  return headerDocument(
+    itemId,
+    row.subject,
+    { from: addrs(row.from_addr), to: addrs(row.to_addr), cc: addrs(row.cc_addr), bcc: [] },
+    row.message_id,
+    `message bytes unreadable: ${why}`,
+  );
+}
+
+/**
+ * Index every item of `db` that is not indexed yet (so a build interrupted by a crash can be
+ * run again). `db` must be writable; the caller seals it afterwards.
+ * Never throws for a bad message: each is indexed as well as it can be and reported.
+ * @throws when the index cannot be written (disk full, database locked)
+ */
+export async function buildSearchIndex(db: Database.Database, opts: BuildOptions): Promise<IndexReport> {
+  const started = performance.now();
+  createSearchSchema(db);
+  const ids = db
+    .prepare('SELECT id FROM items WHERE id NOT IN (SELECT id FROM search_docs) ORDER BY id')
+    .pluck()
+    .all() as number[];
+  const report: IndexReport = { indexed: 0, failed: [], limited: [], ms: 0 };
+  if (ids.length === 0) {
+    updateStems(db);
+    return { ...report, ms: Math.round(performance.now() - started) };
+  }
+  const sink: DocSink =
+    opts.writerThread !== false && canUseWriterThread(db)
+      ? new WriterThreadSink(db.name, ids.length)
+      : new InThreadSink(db);
+  const pool = new ParsePool(opts.workers ?? os.availableParallelism(), opts.batchTimeoutMs ?? 30_000, () =>
+    sink.connect(),
+  );
+  const progress = (): void =>
+    opts.onProgress?.({ done: Math.min(sink.written, ids.length), total: ids.length });
+  const record = (summary: DocSummary[]): void => {
+    for (const d of summary) {
+      if (d.status === 'headers') {
+        report.failed.push({ itemId: d.itemId, reason: d.reason ?? 'headers only' });
+      } else if (d.status === 'limited') {
+        report.limited.push({ itemId: d.itemId, reason: d.reason ?? 'limited' });
+      }
+    }
+    report.indexed += summary.length;
+  };
+  const accept = (docs: SearchDocument[]): void => {
+    record(docs.map((d) => ({ itemId: d.itemId, status: d.status, reason: d.reason })));
+    sink.write(docs);
+    progress();
+  };
+  const run = async (batch: RawMessage[]): Promise<void> => {
+    if (batch.length === 0) {
+      return;
+    }
+    try {
+      const result = await pool.parse(batch);
+      if (result.docs) {
+        sink.write(result.docs);
+      }
+      record(result.summary);
+      progress();
+    } catch (err) {
+      if (batch.length > 1) {
+        await Promise.all(batch.map((m) => run([m]))); // find the message that stalls
+      } else if (batch[0]) {
+        const why = err instanceof Error ? err.message : String(err);
+        accept([headerOnlyDocument(batch[0].itemId, batch[0].bytes, why)]);
+      }
+    }
+  };
+  let next = 0;
+  const readBatch = (): RawMessage[] => {
+    const batch: RawMessage[] = [];
+    let bytes = 0;
+    while (next < ids.length && batch.length < BATCH_MAX_ITEMS && bytes < BATCH_MAX_BYTES) {
+      const itemId = ids[next++] as number;
+      try {
+        const raw = opts.readMessage(itemId);
+        batch.push({ itemId, bytes: raw });
+        bytes += raw.length;
+      } catch (err) {
+        accept([unreadableDocument(db, itemId, err)]);
+      }
+    }
+    return batch;
+  };
+  const inflight = new Set<Promise<void>>();
+  try {
+    while (next < ids.length || inflight.size > 0) {
+      let full = next - sink.written >= WRITE_WINDOW;
+      while (next < ids.length && inflight.size < pool.size * 2 && !full) {
+        const p: Promise<void> = run(readBatch()).finally(() => inflight.delete(p));
+        inflight.add(p);
+        full = next - sink.written >= WRITE_WINDOW;
+      }
+      const waits: Promise<unknown>[] = [...inflight];
+      if (full || inflight.size === 0) {
+        waits.push(sink.progress());
+      }
+      await Promise.race(waits);
+    }
+    await sink.finish();
+  } catch (err) {
+    await sink.close();
+    throw err;
+  } finally {
+    await pool.close();
+  }
+  return { ...report, ms: Math.round(performance.now() - started) };
+}

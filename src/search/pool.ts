@@ -1,0 +1,164 @@
+/**
+ * A small pool of parse workers (worker.ts). A batch of raw messages is copied into one
+ * ArrayBuffer that is transferred, not cloned. A batch that does not come back within the
+ * timeout (a parser stuck on a message the pre-check let through) gets its worker
+ * terminated and replaced, and the batch rejected: the caller decides what to retry.
+ */
+import { Worker, type MessagePort } from 'node:worker_threads';
+import type { DocStatus, SearchDocument } from './document.js';
+
+export interface ParseRequest {
+  type: 'parse';
+  batch: number;
+  buffer: ArrayBuffer;
+  items: { itemId: number; offset: number; length: number }[];
+}
+
+/** Commands to a parse worker: parse a batch, or send documents to this port from now on. */
+export type WorkerCommand = ParseRequest | { type: 'connect'; port: MessagePort };
+
+/** How each message of a batch was indexed. */
+export interface DocSummary {
+  itemId: number;
+  status: DocStatus;
+  reason?: string;
+}
+
+/** The answer to a batch: its summary, and its documents unless they went to the writer. */
+export interface ParseResult {
+  summary: DocSummary[];
+  docs?: SearchDocument[];
+}
+
+export type ParseResponse = ({ batch: number } & ParseResult) | { batch: number; error: string };
+
+export interface RawMessage {
+  itemId: number;
+  bytes: Uint8Array;
+}
+
+interface Pending {
+  resolve: (result: ParseResult) => void;
+  reject: (err: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+interface Slot {
+  worker: Worker;
+  pending: Map<number, Pending>;
+}
+
+/**
+ * Start a worker on a module of this directory ('worker' or 'writer'). Compiled
+ * (dist/…/worker.js) it is a plain worker; under tsx (dev and tests, where this module's
+ * URL ends in .ts) the worker registers tsx first.
+ */
+export function startWorker(name: 'worker' | 'writer'): Worker {
+  if (import.meta.url.endsWith('.ts')) {
+    const worker = new URL(`./${name}.ts`, import.meta.url).href;
+    const tsx = import.meta.resolve('tsx/esm/api');
+    const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(worker)}); });`;
+    return new Worker(boot, { eval: true });
+  }
+  return new Worker(new URL(`./${name}.js`, import.meta.url));
+}
+
+export class ParsePool {
+  private readonly slots: Slot[] = [];
+  private nextBatch = 1;
+  private closed = false;
+
+  /**
+   * @param connect  gives each new worker the port its documents go to (the writer thread),
+   *                 or undefined to get them back with each answer
+   */
+  constructor(
+    size: number,
+    private readonly timeoutMs: number,
+    private readonly connect: () => MessagePort | undefined = () => undefined,
+  ) {
+    for (let i = 0; i < Math.max(1, size); i++) {
+      this.slots.push(this.spawn());
+    }
+  }
+
+  get size(): number {
+    return this.slots.length;
+  }
+
+  private spawn(): Slot {
+    const slot: Slot = { worker: startWorker('worker'), pending: new Map() };
+    const port = this.connect();
+    if (port) {
+      const cmd: WorkerCommand = { type: 'connect', port };
+      slot.worker.postMessage(cmd, [port]);
+    }
+    slot.worker.on('message', (res: ParseResponse) => {
+      const p = slot.pending.get(res.batch);
+      if (!p) {
+        return;
+      }
+      slot.pending.delete(res.batch);
+      clearTimeout(p.timer);
+      if ('error' in res) {
+        p.reject(new Error(`parse worker failed: ${res.error}`));
+      } else {
+        p.resolve({ summary: res.summary, docs: res.docs });
+      }
+    });
+    slot.worker.on('error', (err) => this.fail(slot, `parse worker crashed: ${err.message}`));
+    slot.worker.on('exit', (code) => {
+      if (!this.closed) {
+        this.fail(slot, `parse worker exited (code ${code})`);
+      }
+    });
+    return slot;
+  }
+
+  /** Reject everything a worker holds and replace it. */
+  private fail(slot: Slot, reason: string): void {
+    const i = this.slots.indexOf(slot);
+    if (i < 0) {
+      return; // already replaced
+    }
+    for (const p of slot.pending.values()) {
+      clearTimeout(p.timer);
+      p.reject(new Error(reason));
+    }
+    slot.pending.clear();
+    slot.worker.removeAllListeners();
+    // a terminated worker may still report an error; nothing waits on it any more
+    slot.worker.on('error', () => undefined);
+    void slot.worker.terminate();
+    this.slots[i] = this.spawn();
+  }
+
+  /** Parse a batch on the least busy worker. Rejects on timeout or worker failure. */
+  parse(messages: RawMessage[]): Promise<ParseResult> {
+    const total = messages.reduce((n, m) => n + m.bytes.length, 0);
+    const buffer = new ArrayBuffer(total);
+    const view = new Uint8Array(buffer);
+    const items: ParseRequest['items'] = [];
+    let offset = 0;
+    for (const m of messages) {
+      view.set(m.bytes, offset);
+      items.push({ itemId: m.itemId, offset, length: m.bytes.length });
+      offset += m.bytes.length;
+    }
+    const slot = this.slots.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
+    const batch = this.nextBatch++;
+    return new Promise<ParseResult>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.fail(slot, `parse timed out after ${this.timeoutMs} ms`);
+      }, this.timeoutMs);
+      slot.pending.set(batch, { resolve, reject, timer });
+      const req: ParseRequest = { type: 'parse', batch, buffer, items };
+      slot.worker.postMessage(req, [buffer]);
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * Snippets: a window of the body text around the first match, every match in it marked
+ * «like this». Computed here rather than with FTS5's snippet(): its window scoring compares
+ * every match with every other (quadratic), and a message that repeats one word 200,000
+ * times took six minutes to snippet. Here the work is linear and bounded: at most
+ * SNIPPET_SCAN_CHARS of the body are read per hit.
+ */
+import type { QueryAst } from './ast.js';
+import { foldToken, stem } from './stem.js';
+import { wordTokens } from './text-match.js';
+
+export const SNIPPET_OPEN = '«';
+export const SNIPPET_CLOSE = '»';
+/** Body characters scanned for a match, per hit. */
+export const SNIPPET_SCAN_CHARS = 16_384;
+const WINDOW_TOKENS = 24;
+const LEAD_TOKENS = 5;
+const TOKEN = /[\p{L}\p{N}\p{M}\p{Co}_]+/gu;
+
+/** What to mark: words (folded forms), word prefixes, phrases (the last word a prefix or not). */
+export interface Matcher {
+  words: Set<string>;
+  prefixes: string[];
+  phrases: { words: string[]; prefix: boolean }[];
+}
+
+const newMatcher = (): Matcher => ({ words: new Set(), prefixes: [], phrases: [] });
+
+function fold(token: string): string {
+  // eslint-disable-next-line no-control-regex
+  return /^[\x00-\x7f]*$/.test(token) ? token.toLowerCase() : foldToken(token);
+}
+
+/** The indexed words that have this stem (the stem itself included when it is one). */
+export type FormsOf = (wordStem: string) => string[];
+
+/**
+ * The matchers of the positive text terms of a query (terms under NOT are not marked):
+ * for the body (free words, body:) and for the subject (free words, subject:).
+ */
+export function matchers(ast: QueryAst, formsOf: FormsOf): { body: Matcher; subject: Matcher } {
+  const body = newMatcher();
+  const subject = newMatcher();
+  const walk = (n: QueryAst, negated: boolean): void => {
+    if (n.type === 'and' || n.type === 'or') {
+      n.items.forEach((i) => walk(i, negated));
+    } else if (n.type === 'not') {
+      walk(n.item, !negated);
+    } else if (
+      n.type === 'text' &&
+      !negated &&
+      (n.field === 'any' || n.field === 'body' || n.field === 'subject')
+    ) {
+      const words = wordTokens(n.value).map(fold);
+      const targets = n.field === 'any' ? [body, subject] : n.field === 'body' ? [body] : [subject];
+      for (const m of targets) {
+        if (words.length > 1) {
+          m.phrases.push({ words, prefix: n.match === 'prefix' });
+        } else if (words[0] !== undefined && n.match === 'prefix') {
+          m.prefixes.push(words[0]);
+        } else if (words[0] !== undefined) {
+          const stemmed = n.match === 'word' && n.field !== 'subject';
+          const forms = stemmed ? [words[0], ...formsOf(stem(words[0]))] : [words[0]];
+          forms.forEach((f) => m.words.add(f));
+        }
+      }
+    }
+    // other fields and filters have nothing to mark in a body or subject
+  };
+  walk(ast, false);
+  return { body, subject };
+}
+
+/** Length in tokens of the match starting at token i, or 0. */
+function matchAt(words: string[], i: number, m: Matcher): number {
+  const w = words[i] as string;
+  if (m.words.has(w) || m.prefixes.some((p) => w.startsWith(p))) {
+    return 1;
+  }
+  for (const p of m.phrases) {
+    const n = p.words.length;
+    if (i + n <= words.length) {
+      let ok = true;
+      for (let k = 0; k < n && ok; k++) {
+        const want = p.words[k] as string;
+        const got = words[i + k] as string;
+        ok = p.prefix && k === n - 1 ? got.startsWith(want) : got === want;
+      }
+      if (ok) {
+        return n;
+      }
+    }
+  }
+  return 0;
+}
+
+/**
+ * A snippet of `text`: about WINDOW_TOKENS words from a little before the first match, the
+ * matches marked; '…' where text was cut. Undefined when nothing matches (or nothing to
+ * match); whitespace collapsed.
+ */
+export function makeSnippet(text: string, m: Matcher | undefined): string | undefined {
+  if (m && m.words.size + m.prefixes.length + m.phrases.length === 0) {
+    return undefined;
+  }
+  const spans: [number, number][] = [];
+  const words: string[] = [];
+  for (const r of text.slice(0, SNIPPET_SCAN_CHARS).matchAll(TOKEN)) {
+    spans.push([r.index, r.index + r[0].length]);
+    words.push(fold(r[0]));
+  }
+  let first = -1;
+  for (let i = 0; m && i < words.length && first < 0; i++) {
+    first = matchAt(words, i, m) > 0 ? i : -1;
+  }
+  if (m && first < 0) {
+    return undefined;
+  }
+  const start = Math.max(0, first - LEAD_TOKENS);
+  const end = Math.min(words.length, start + WINDOW_TOKENS);
+  if (start >= end) {
+    return '';
+  }
+  let out = start > 0 ? '…' : '';
+  let pos = (spans[start] as [number, number])[0];
+  for (let i = start; i < end;) {
+    const len = m ? Math.min(matchAt(words, i, m), end - i) : 0;
+    if (len > 0) {
+      const [s] = spans[i] as [number, number];
+      const e = (spans[i + len - 1] as [number, number])[1];
+      out += `${text.slice(pos, s)}${SNIPPET_OPEN}${text.slice(s, e)}${SNIPPET_CLOSE}`;
+      pos = e;
+      i += len;
+    } else {
+      i++;
+    }
+  }
+  out += text.slice(pos, (spans[end - 1] as [number, number])[1]);
+  if (end < words.length || text.length > SNIPPET_SCAN_CHARS) {
+    out += '…';
+  }
+  return out.replace(/\s+/g, ' ').trim();
+}

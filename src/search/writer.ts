@@ -1,0 +1,103 @@
+/**
+ * Writer thread: owns a second connection to the database being indexed and writes the
+ * documents the parse workers send it, in large transactions, then the stem table. The
+ * calling thread meanwhile only reads messages and hands them out, so it stays responsive
+ * and SQLite's tokenizing (the most costly step) runs beside the parsing. Needs WAL, so
+ * that the caller's reads and these writes do not block each other (sink.ts checks).
+ */
+import { parentPort, type MessagePort } from 'node:worker_threads';
+import Database from 'better-sqlite3';
+import type { SearchDocument } from './document.js';
+import { docWriter, updateStems } from './write-docs.js';
+
+export type WriterCommand =
+  | { type: 'init'; file: string; total: number }
+  | { type: 'port'; port: MessagePort }
+  | { type: 'docs'; docs: SearchDocument[] };
+
+export type WriterEvent =
+  { type: 'written'; count: number } | { type: 'done'; count: number } | { type: 'failed'; message: string };
+
+const FLUSH_DOCS = 2048;
+const IDLE_FLUSH_MS = 20;
+
+let db: Database.Database | undefined;
+let write: ((docs: SearchDocument[]) => number) | undefined;
+let total = 0;
+let pending: SearchDocument[] = [];
+/** Items written, and items received (written or pending): duplicates of a retried batch count once. */
+const seen = new Set<number>();
+const received = new Set<number>();
+const ports: MessagePort[] = [];
+let timer: NodeJS.Timeout | undefined;
+let finished = false;
+
+function post(e: WriterEvent): void {
+  parentPort?.postMessage(e);
+}
+
+function flush(): void {
+  clearTimeout(timer);
+  timer = undefined;
+  if (finished || !db || !write) {
+    return;
+  }
+  try {
+    if (pending.length > 0) {
+      write(pending);
+      for (const d of pending) {
+        seen.add(d.itemId);
+      }
+      pending = [];
+      post({ type: 'written', count: seen.size });
+    }
+    if (seen.size >= total) {
+      finished = true;
+      updateStems(db);
+      db.close();
+      for (const p of ports) {
+        p.close();
+      }
+      post({ type: 'done', count: seen.size });
+    }
+  } catch (err) {
+    finished = true;
+    post({ type: 'failed', message: err instanceof Error ? err.message : String(err) });
+  }
+}
+
+function accept(docs: SearchDocument[]): void {
+  pending.push(...docs);
+  for (const d of docs) {
+    received.add(d.itemId);
+  }
+  if (pending.length >= FLUSH_DOCS || received.size >= total) {
+    flush();
+  } else if (!timer) {
+    timer = setTimeout(flush, IDLE_FLUSH_MS);
+  }
+}
+
+parentPort?.on('message', (cmd: WriterCommand) => {
+  switch (cmd.type) {
+    case 'init':
+      try {
+        db = new Database(cmd.file);
+        db.pragma('busy_timeout = 30000');
+        db.pragma('synchronous = NORMAL'); // WAL: a crash may lose the last commits, never corrupt
+        write = docWriter(db);
+        total = cmd.total;
+      } catch (err) {
+        finished = true;
+        post({ type: 'failed', message: err instanceof Error ? err.message : String(err) });
+      }
+      break;
+    case 'port':
+      ports.push(cmd.port);
+      cmd.port.on('message', (m: { type: 'docs'; docs: SearchDocument[] }) => accept(m.docs));
+      break;
+    case 'docs':
+      accept(cmd.docs);
+      break;
+  }
+});
