@@ -1,5 +1,5 @@
 /** /recovery-groups: mount (202 + progress), list, browse, preview, search, export and send. */
-import { Router } from 'express';
+import { type Response, Router } from 'express';
 import { z } from 'zod';
 import { AppError } from '../src/errors.js';
 import { downloadHeaders, EXPORT_FORMATS } from '../src/export/index.js';
@@ -60,6 +60,18 @@ const SendBody = z.strictObject({
   note: z.string().max(10_000).optional(),
   split: z.boolean().optional(),
 });
+
+/** A signal that aborts when the client goes away before the response has finished. */
+function clientGone(res: Response): AbortSignal {
+  const abort = new AbortController();
+  // 'close' follows a finished response too: only an unfinished one means the client left
+  res.on('close', () => {
+    if (!res.writableFinished) {
+      abort.abort();
+    }
+  });
+  return abort.signal;
+}
 
 /** The JSON view of a recovery group (rsg.json, with `items` at the top). */
 export function toRsgView(r: RsgInfo): RsgInfo & { items: number } {
@@ -173,11 +185,20 @@ export function recoveryRouter(services: Services): Router {
     const q = parse(ExportQuery, req.query, 'query');
     const sel = { mailbox: q.mailbox, folder: q.folder, query: q.q, itemIds: q.item ? [q.item] : undefined };
     recovery.exportItems(id, sel); // resolve the selection first: its errors are still a problem+json answer
-    const h = downloadHeaders(q.format, q.mailbox ?? `rsg-${id}`, { mboxPerFolder: q.perFolder === 'true' });
+    const mboxPerFolder = q.perFolder === 'true';
+    const h = downloadHeaders(q.format, q.mailbox ?? `rsg-${id}`, { mboxPerFolder });
     res.set('Content-Type', h.contentType).set('Content-Disposition', h.contentDisposition);
-    const abort = new AbortController();
-    res.on('close', () => abort.abort());
-    await recovery.export(callerOf(res), id, sel, q.format, res, abort.signal);
+    try {
+      await recovery.export(callerOf(res), id, sel, q.format, res, {
+        signal: clientGone(res),
+        mboxPerFolder,
+      });
+    } catch (err) {
+      if (!res.headersSent) {
+        res.removeHeader('Content-Disposition'); // the answer is a problem document, not a download
+      }
+      throw err;
+    }
   });
 
   r.post('/recovery-groups/:id/send', guard(services, 'sendRecoveryItems', STAFF), async (req, res) => {

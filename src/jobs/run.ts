@@ -344,7 +344,15 @@ export interface JobStatus {
   state: string;
   createdMs: number;
   updatedMs: number;
-  mailboxes: { from: string; to: string; mergeId: number; state: string; done: number; total: number; counts: MergeReport['counts'] }[];
+  mailboxes: {
+    from: string;
+    to: string;
+    mergeId: number;
+    state: string;
+    done: number;
+    total: number;
+    counts: MergeReport['counts'];
+  }[];
 }
 
 /** A bulk job's state and, per mailbox, its merge's progress. @throws JOB_NOT_FOUND */
@@ -354,7 +362,8 @@ export function getJobStatus(live: Database, id: number): JobStatus {
       `SELECT id, name, rsg_id AS rsgId, state, merges, created_ms AS createdMs, updated_ms AS updatedMs
        FROM bulk_jobs WHERE id = ?`,
     )
-    .get(id) as Pick<BulkJobRow, 'id' | 'name' | 'rsgId' | 'state' | 'merges' | 'createdMs' | 'updatedMs'> | undefined;
+    .get(id) as
+    Pick<BulkJobRow, 'id' | 'name' | 'rsgId' | 'state' | 'merges' | 'createdMs' | 'updatedMs'> | undefined;
   if (!row) {
     throw new AppError('JOB_NOT_FOUND', `No job ${id}`, { jobId: id });
   }

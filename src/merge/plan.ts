@@ -166,10 +166,13 @@ export function selectItems(
     seen.add(it.id);
     out.push({ item: it, mailbox: address });
   }
+  // code-unit order, not localeCompare: any stable order will do, and ICU collation of tens of
+  // thousands of paths costs seconds
+  const cmp = (x: string, y: string): number => (x < y ? -1 : x > y ? 1 : 0);
   out.sort(
     (a, b) =>
-      a.mailbox.localeCompare(b.mailbox) ||
-      a.item.folder.localeCompare(b.item.folder) ||
+      cmp(a.mailbox, b.mailbox) ||
+      cmp(a.item.folder, b.item.folder) ||
       a.item.internalMs - b.item.internalMs ||
       a.item.id - b.item.id,
   );
@@ -232,6 +235,61 @@ function actionFor(cls: MergeClass, req: MergeRequest): MergeAction {
   }
 }
 
+interface TargetRow {
+  id: number;
+  flags: string;
+  deletedMs: number | null;
+}
+
+/**
+ * The target's items and tombstones by identity. A target not much larger than the selection
+ * is read in one pass (a query per selected item costs more than the whole scan); a large
+ * target is asked item by item, through its identity indexes.
+ */
+function targetIndex(
+  live: BetterSqlite3.Database,
+  mailboxId: number,
+  selected: number,
+): { rowsOf: (identity: string) => TargetRow[]; hasTombstone: (identity: string) => boolean } {
+  const scan = (table: 'items' | 'tombstones'): boolean =>
+    (live.prepare(`SELECT count(*) FROM ${table} WHERE mailbox_id = ?`).pluck().get(mailboxId) as number) <=
+    4 * selected + 1000;
+  let rowsOf: (identity: string) => TargetRow[];
+  if (scan('items')) {
+    const byIdentity = new Map<string, TargetRow[]>();
+    const all = live
+      .prepare(
+        'SELECT identity, id, flags, deleted_ms AS deletedMs FROM items WHERE mailbox_id = ? ORDER BY deleted_ms IS NOT NULL, id',
+      )
+      .all(mailboxId) as (TargetRow & { identity: string })[];
+    for (const r of all) {
+      const rows = byIdentity.get(r.identity);
+      if (rows) {
+        rows.push(r);
+      } else {
+        byIdentity.set(r.identity, [r]);
+      }
+    }
+    rowsOf = (identity) => byIdentity.get(identity) ?? [];
+  } else {
+    const q = live.prepare(
+      'SELECT id, flags, deleted_ms AS deletedMs FROM items WHERE mailbox_id = ? AND identity = ? ORDER BY deleted_ms IS NOT NULL, id',
+    );
+    rowsOf = (identity) => q.all(mailboxId, identity) as TargetRow[];
+  }
+  let hasTombstone: (identity: string) => boolean;
+  if (scan('tombstones')) {
+    const set = new Set(
+      live.prepare('SELECT identity FROM tombstones WHERE mailbox_id = ?').pluck().all(mailboxId) as string[],
+    );
+    hasTombstone = (identity) => set.has(identity);
+  } else {
+    const q = live.prepare('SELECT 1 FROM tombstones WHERE mailbox_id = ? AND identity = ? LIMIT 1');
+    hasTombstone = (identity) => q.get(mailboxId, identity) !== undefined;
+  }
+  return { rowsOf, hasTombstone };
+}
+
 /**
  * Classify each selected item against the target's state now. Pure: nothing is written.
  * `assumeEmptyTarget`: plan against a target that does not exist yet as if it were empty (a
@@ -254,18 +312,12 @@ export function planMerge(
       ? { id: -1, address: req.target, name: '', retentionDays: null, hold: false, createdMs: opts.now }
       : getMailbox(live, req.target);
   const retentionMs = (target.retentionDays ?? databaseRetentionDays(live)) * DAY_MS;
-  const byIdentity = live.prepare(
-    'SELECT id, flags, deleted_ms AS deletedMs FROM items WHERE mailbox_id = ? AND identity = ? ORDER BY deleted_ms IS NOT NULL, id',
-  );
-  const tomb = live.prepare('SELECT 1 FROM tombstones WHERE mailbox_id = ? AND identity = ? LIMIT 1');
+  const selected = selectItems(group, req, opts.selectQuery, opts.attachmentNames);
+  const { rowsOf, hasTombstone } = targetIndex(live, target.id, selected.length);
   const planned = new Set<string>();
   const folderOf = folderMapper(live, target, group, req.folders, opts.now);
-  return selectItems(group, req, opts.selectQuery, opts.attachmentNames).map(({ item, mailbox }) => {
-    const rows = byIdentity.all(target.id, item.identity) as {
-      id: number;
-      flags: string;
-      deletedMs: number | null;
-    }[];
+  return selected.map(({ item, mailbox }) => {
+    const rows = rowsOf(item.identity);
     const liveRow = rows.find((r) => r.deletedMs === null);
     const dumpRow = rows.find((r) => r.deletedMs !== null);
     let cls: MergeClass;
@@ -280,7 +332,7 @@ export function planMerge(
         flagSet(liveRow.flags === '' ? [] : liveRow.flags.split(' ')) === flagSet(item.flags)
           ? 'identical'
           : 'changed';
-    } else if (tomb.get(target.id, item.identity)) {
+    } else if (hasTombstone(item.identity)) {
       cls = 'purged';
       reason = 'the retention policy purged it from the target (tombstone)';
     } else if (dumpRow) {

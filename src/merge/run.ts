@@ -5,10 +5,13 @@
  */
 import { AppError, isAppError } from '../errors.js';
 import type { RecoveryGroup } from '../rsg/index.js';
+import type BetterSqlite3 from 'better-sqlite3';
 import {
   type Database,
+  type ItemMessageFields,
   type ParsedMessage,
   addItemTx,
+  addSharedItemTx,
   findItem,
   getMailbox,
   parseMessage,
@@ -24,7 +27,12 @@ import {
   emptyCounts,
 } from './types.js';
 
-const BATCH = 500;
+/**
+ * Items per write batch (one transaction, one log fsync): large batches amortise the commit;
+ * the bytes read ahead for items that are copied bound a batch too.
+ */
+const BATCH_ITEMS = 2000;
+const BATCH_BYTES = 8 * 1024 * 1024;
 const MAX_LISTED_FAILURES = 1000;
 
 interface JobState {
@@ -167,15 +175,63 @@ export function createMergeJob(deps: MergeDeps, req: MergeRequest, actor: string
 
 interface Prepared {
   p: PlannedItem;
+  /** The live database holds the content already: the item is added as a reference. */
+  shared?: ItemMessageFields;
   bytes?: Buffer;
   parsed?: ParsedMessage;
   failure?: string;
 }
 
-function prepare(group: RecoveryGroup, p: PlannedItem): Prepared {
+/** What preparing an item needs besides the item: the RSG, and two cheap look-ups. */
+interface Sources {
+  group: RecoveryGroup;
+  /** Does the live database store this content already? */
+  liveHas: BetterSqlite3.Statement;
+  /** The source item's own fields (its prefix, hashes, addresses) from the RSG, without its content. */
+  row: BetterSqlite3.Statement;
+}
+
+function sourcesOf(live: Database, group: RecoveryGroup): Sources {
+  return {
+    group,
+    liveHas: live.sql.prepare('SELECT 1 FROM blobs WHERE hash = ?').pluck(),
+    row: group.sql.prepare(
+      `SELECT prefix, sha256, from_addr AS "from", to_addr AS "to", cc_addr AS cc, date_ms AS dateMs
+       FROM items WHERE id = ?`,
+    ),
+  };
+}
+
+/**
+ * Read what writing an item takes, outside the write transaction. An item whose content the
+ * live database already holds (a single-instance hit) needs only its prefix and fields: its
+ * content is neither read nor parsed again. Any other item is read and checked against its hash.
+ */
+function prepare(src: Sources, p: PlannedItem): Prepared {
   if (p.action !== 'create' && p.action !== 'create-in-dumpster' && p.action !== 'keep-both') {
     return { p };
   }
+  if (src.liveHas.get(p.blobHash) !== undefined) {
+    const r = src.row.get(p.sourceItemId) as
+      Omit<ItemMessageFields, 'blobHash' | 'size' | 'identity' | 'messageId' | 'subject'> | undefined;
+    if (r) {
+      return {
+        p,
+        shared: {
+          ...r,
+          blobHash: p.blobHash,
+          size: p.size,
+          identity: p.identity,
+          messageId: p.messageId,
+          subject: p.subject,
+        },
+      };
+    }
+  }
+  return readSource(src.group, p);
+}
+
+function readSource(group: RecoveryGroup, p: PlannedItem): Prepared {
   try {
     const bytes = group.readItemBytes(p.sourceItemId);
     const parsed = parseMessage(bytes, Number.MAX_SAFE_INTEGER);
@@ -195,6 +251,21 @@ function prepare(group: RecoveryGroup, p: PlannedItem): Prepared {
   }
 }
 
+/** The record of one handled item, as planned (the write fills in what it did). */
+function rowOf(jobId: number, p: PlannedItem): MergeItemRow {
+  return {
+    jobId,
+    sourceItemId: p.sourceItemId,
+    class: p.class,
+    action: p.action,
+    targetItemId: p.targetItemId,
+    targetFolder: p.targetFolder,
+    flags: null,
+    flagsBefore: null,
+    reason: p.reason,
+  };
+}
+
 /**
  * Run (or resume) a merge job: plan against the target's current state, skip the source
  * items this job already handled, write the rest in batches.
@@ -203,15 +274,21 @@ function prepare(group: RecoveryGroup, p: PlannedItem): Prepared {
 export async function runMergeJob(
   deps: MergeDeps,
   jobId: number,
-  opts: { onProgress?: (p: MergeProgress) => void; signal?: AbortSignal } = {},
+  opts: { onProgress?: (p: MergeProgress) => void; signal?: AbortSignal; batchItems?: number } = {},
 ): Promise<MergeReport> {
   const job = loadJob(deps.live, jobId);
+  const batchItems = opts.batchItems ?? BATCH_ITEMS;
   if (job.state === 'undone') {
     throw new AppError('MERGE_CONFLICT', `Merge ${jobId} was undone; plan a new one`, { mergeId: jobId });
   }
   const req = JSON.parse(job.request) as MergeRequest;
   const group = deps.group(req.rsg);
   const started = Date.now();
+  // the log position this run's view of the database comes from: a write batch that finds the
+  // log moved on since (another writer, or records of a process that died, replayed when the
+  // batch took the write lock) checks each item against what is in the database now
+  let seenLsn = deps.live.tail().lsn;
+  let moved = false;
   const plan = planMerge(deps.live.sql, group, req, {
     now: job.createdMs,
     selectQuery: deps.selectQuery,
@@ -225,8 +302,16 @@ export async function runMergeJob(
     ).map((r) => r.s),
   );
   const todo = plan.filter((p) => !handled.has(p.sourceItemId));
-  const state = JSON.parse(job.counts) as JobState;
-  let done = handled.size;
+  const src = sourcesOf(deps.live, group);
+  let state = JSON.parse(job.counts) as JobState;
+  let done = job.done;
+  const handledBy = deps.live.sql.prepare(
+    'SELECT 1 FROM merge_items WHERE job_id = ? AND source_item_id = ?',
+  );
+  const createdBy = deps.live.sql.prepare(
+    'SELECT id FROM items WHERE mailbox_id = ? AND identity = ? AND origin = ? LIMIT 1',
+  );
+  const refcount = deps.live.sql.prepare('SELECT refcount FROM blobs WHERE hash = ?').pluck();
   let outcome: { state: MergeReport['state']; error: string | null } = { state: 'done', error: null };
   const overLimit = (): string =>
     `stopped: ${state.counts.failed} item(s) failed, more than the bad-item limit of ${req.badItemLimit}`;
@@ -243,33 +328,66 @@ export async function runMergeJob(
     // a batch ends early at the failure that goes over the limit: nothing after it is handled
     const batch: Prepared[] = [];
     let failures = state.counts.failed;
-    while (next < todo.length && batch.length < BATCH) {
-      const b = prepare(group, todo[next]!);
+    let bytes = 0;
+    while (next < todo.length && batch.length < batchItems && bytes < BATCH_BYTES) {
+      const b = prepare(src, todo[next]!);
       next += 1;
       batch.push(b);
+      bytes += b.bytes?.length ?? 0;
       if (b.failure !== undefined && ++failures > req.badItemLimit) {
         break;
       }
     }
     deps.live.writeSync((tx) => {
-      if (loadJob(deps.live, jobId).state === 'undone') {
+      // The job as the database has it now, under the write lock: taking the lock may have
+      // replayed what another process made durable before it died (a whole batch, or — when it
+      // died while writing the log — the first records of one), or another runner may have
+      // gone on with this job. Its counts are the truth, and no item is handled twice: not one
+      // this job recorded since this run planned, nor one it created without recording it yet.
+      const current = loadJob(deps.live, jobId);
+      if (current.state === 'undone') {
         throw new AppError('MERGE_CONFLICT', `Merge ${jobId} was undone while it ran`, { mergeId: jobId });
       }
+      // once the database moved under this run, its plan is stale for every later batch too
+      moved ||= deps.live.tail().lsn !== seenLsn;
+      state = JSON.parse(current.counts) as JobState;
+      done = current.done;
       const target = getMailbox(tx.sql, req.target);
       const rows: MergeItemRow[] = [];
-      for (const b of batch) {
+      for (let b of batch) {
         const p = b.p;
-        const row: MergeItemRow = {
-          jobId,
-          sourceItemId: p.sourceItemId,
-          class: p.class,
-          action: p.action,
-          targetItemId: p.targetItemId,
-          targetFolder: p.targetFolder,
-          flags: null,
-          flagsBefore: null,
-          reason: p.reason,
+        if (moved && handledBy.get(jobId, p.sourceItemId) !== undefined) {
+          continue;
+        }
+        const place = {
+          mailboxId: target.id,
+          folderPath: p.targetFolder ?? undefined,
+          flags: p.flags,
+          internalMs: p.internalMs,
+          deletedMs: p.action === 'create-in-dumpster' ? p.deletedMs : null,
+          origin: `merge:${jobId}:${req.rsg}:${p.sourceItemId}`,
         };
+        const prior =
+          moved && b.failure === undefined
+            ? (createdBy.get(target.id, p.identity, place.origin) as { id: number } | undefined)
+            : undefined;
+        if (prior) {
+          // created by this job in a batch whose record of it was lost: record it now
+          const size = (src.row.get(p.sourceItemId) as { prefix: Buffer } | undefined)?.prefix.length ?? 0;
+          if (refcount.get(p.blobHash) === 1) {
+            state.bytesCopied += p.size - size;
+          } else {
+            state.bytesShared += p.size - size;
+          }
+          countItem(state.counts, p.class, p.action);
+          rows.push({ ...rowOf(jobId, p), targetItemId: prior.id, flags: p.flags.join(' ') });
+          continue;
+        }
+        const shared = b.shared ? addSharedItemTx(tx, { ...place, ...b.shared }) : undefined;
+        if (b.shared && !shared) {
+          b = readSource(group, p); // the content was released since it was looked up: copy it
+        }
+        const row = rowOf(jobId, p);
         if (b.failure !== undefined) {
           row.class = 'failed';
           row.action = 'fail';
@@ -277,17 +395,8 @@ export async function runMergeJob(
           if (state.failures.length < MAX_LISTED_FAILURES) {
             state.failures.push({ sourceItemId: p.sourceItemId, reason: b.failure });
           }
-        } else if (b.bytes && b.parsed) {
-          const added = addItemTx(tx, {
-            mailboxId: target.id,
-            folderPath: p.targetFolder ?? undefined,
-            bytes: b.bytes,
-            parsed: b.parsed,
-            flags: p.flags,
-            internalMs: p.internalMs,
-            deletedMs: p.action === 'create-in-dumpster' ? p.deletedMs : null,
-            origin: `merge:${jobId}:${req.rsg}:${p.sourceItemId}`,
-          });
+        } else if (shared || (b.bytes && b.parsed)) {
+          const added = shared ?? addItemTx(tx, { ...place, bytes: b.bytes!, parsed: b.parsed });
           row.targetItemId = added.id;
           row.flags = p.flags.join(' ');
           if (added.newBlob) {
@@ -317,6 +426,7 @@ export async function runMergeJob(
         },
       });
     });
+    seenLsn = deps.live.tail().lsn;
     const secs = Math.max(0.001, (Date.now() - started) / 1000);
     const rate = (done - handled.size) / secs;
     opts.onProgress?.({

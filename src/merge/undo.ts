@@ -26,9 +26,13 @@ export function undoMerge(live: Database, id: number): UndoReport {
   }
   if (job.state === 'running') {
     // it may be running right now, or interrupted: resume it (or let it stop) first
-    throw new AppError('MERGE_CONFLICT', `Merge ${id} has not finished; resume it to its end before undoing it`, {
-      mergeId: id,
-    });
+    throw new AppError(
+      'MERGE_CONFLICT',
+      `Merge ${id} has not finished; resume it to its end before undoing it`,
+      {
+        mergeId: id,
+      },
+    );
   }
   return live.writeSync((tx) => {
     const rows = tx.sql

@@ -52,41 +52,74 @@ export class MergeService {
   }
 
   /**
-   * Users merge only from their own mailbox, in RSGs with self-service on, into their own
-   * mailbox, without overrides. @throws MAILBOX_NOT_FOUND (scope), FORBIDDEN
+   * Users merge only their own items — from their own mailbox, in RSGs with self-service on —
+   * into their own mailbox; overrides are for administrators. A refusal is audited as denied.
+   * @throws MAILBOX_NOT_FOUND (scope), MESSAGE_NOT_FOUND (an item of another mailbox), FORBIDDEN
    */
-  private authorise(p: Principal, req: MergeRequest): void {
+  private async authorise(caller: Caller, req: MergeRequest, action: string): Promise<void> {
+    const refusal = this.refusal(caller.principal, req);
+    if (refusal) {
+      await this.audit.record({
+        ...auditContext(caller),
+        action,
+        target: '/merges',
+        outcome: 'denied',
+        code: refusal.code,
+        detail: {
+          reason: refusal.code === 'FORBIDDEN' ? 'policy' : 'scope',
+          rsg: req.rsg,
+          target: req.target,
+        },
+      });
+      throw refusal;
+    }
+  }
+
+  /** Why `p` may not make this merge, or undefined. @throws RSG_NOT_FOUND, MESSAGE_NOT_FOUND (no such item) */
+  private refusal(p: Principal, req: MergeRequest): AppError | undefined {
     if (overridesUsed(req).length > 0 && p.role !== 'admin') {
-      throw new AppError('FORBIDDEN', 'Overrides are for administrators');
+      return new AppError('FORBIDDEN', 'Overrides are for administrators', { role: p.role });
     }
     if (p.role !== 'user') {
-      return;
+      return undefined;
     }
     const own = (a: string | undefined): boolean =>
       a !== undefined && a.toLowerCase() === p.mailbox?.toLowerCase();
     if (!own(req.target)) {
-      throw new AppError('MAILBOX_NOT_FOUND', `No mailbox '${req.target}'`, { mailbox: req.target });
+      return new AppError('MAILBOX_NOT_FOUND', `No mailbox '${req.target}'`, { mailbox: req.target });
     }
     const info = this.catalogue.get(req.rsg);
     if (!info.selfService) {
-      throw new AppError('FORBIDDEN', 'This recovery group is not open to self-service');
+      return new AppError('FORBIDDEN', 'This recovery group is not open to self-service', { role: p.role });
     }
     if (!own(req.selection.mailbox)) {
-      throw new AppError('FORBIDDEN', 'A user may merge only from their own mailbox (selection.mailbox)');
+      return new AppError('FORBIDDEN', 'A user may merge only from their own mailbox (selection.mailbox)', {
+        role: p.role,
+      });
     }
+    // item ids name items of any mailbox of the group: another mailbox's item is answered as
+    // one that does not exist, as the guard answers another mailbox
+    const group = this.deps.group(req.rsg);
+    const foreign = req.selection.itemIds?.find((id) => !own(group.mailboxOf(group.item(id)).address));
+    if (foreign !== undefined) {
+      return new AppError('MESSAGE_NOT_FOUND', `No item ${foreign} in recovery group ${req.rsg}`, {
+        itemId: foreign,
+      });
+    }
+    return undefined;
   }
 
   async dryRun(caller: Caller, req: MergeRequest): Promise<MergeReport & { items: PlannedItem[] }> {
-    this.authorise(caller.principal, req);
+    await this.authorise(caller, req, 'createMerge');
     const r = dryRunMerge(this.deps, req);
-    return Promise.resolve({ ...r, items: r.items.slice(0, DRY_RUN_ITEMS) });
+    return { ...r, items: r.items.slice(0, DRY_RUN_ITEMS) };
   }
 
   /** Create the merge job and run it in the background. */
-  async start(caller: Caller, req: MergeRequest): Promise<MergeReport> {
-    this.authorise(caller.principal, req);
+  async start(caller: Caller, req: MergeRequest, action = 'createMerge'): Promise<MergeReport> {
+    await this.authorise(caller, req, action);
     const ctx = auditContext(caller);
-    const id = await this.audit.audited(ctx, 'createMerge', '/merges', () =>
+    const id = await this.audit.audited(ctx, action, '/merges', () =>
       createMergeJob(this.deps, req, caller.principal.name),
     );
     if (overridesUsed(req).length > 0) {
@@ -170,24 +203,28 @@ export class MergeService {
     return listMergeItems(this.live, id);
   }
 
-  /** Run a bulk job document in the background; resolves once its job id is known. */
   /** A user's restore of their own items from a self-service recovery group. */
   async selfRestore(caller: Caller, rsg: string, itemIds: number[]): Promise<MergeReport> {
     const own = caller.principal.mailbox;
     if (caller.principal.role !== 'user' || own === null) {
       throw new AppError('FORBIDDEN', 'Self-service restore is for user tokens');
     }
-    return this.start(caller, {
-      rsg,
-      target: own,
-      selection: { mailbox: own, itemIds },
-      folders: 'original',
-      conflict: 'skip',
-      overrides: {},
-      badItemLimit: 0,
-    });
+    return this.start(
+      caller,
+      {
+        rsg,
+        target: own,
+        selection: { mailbox: own, itemIds },
+        folders: 'original',
+        conflict: 'skip',
+        overrides: {},
+        badItemLimit: 0,
+      },
+      'restoreMyRecoveryItems',
+    );
   }
 
+  /** Run a bulk job document in the background; resolves once its job id is known. */
   async startJob(caller: Caller, doc: JobDocument, root: string): Promise<{ id: number }> {
     confineJobPaths(doc, root);
     const ctx = auditContext(caller);

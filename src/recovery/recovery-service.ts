@@ -16,9 +16,11 @@ import {
 } from '../export/index.js';
 import { type ExportSelection, rsgExportItems } from '../export-items.js';
 import { type Page, decodeCursor, encodeCursor, isInt } from '../lib/cursor.js';
+import { asAsyncIterable } from '../lib/iter.js';
 import { type Caller, auditContext } from '../live/caller.js';
 import { type RenderedMessage, renderMessage } from '../live/message-view.js';
 import type {
+  MountProgress,
   MountRequest,
   RecoveryGroup,
   RsgCatalogue,
@@ -41,6 +43,8 @@ export interface SendRequest extends ExportSelection {
 export class RecoveryService {
   /** Mounts running in the background, by RSG id (tests and shutdown wait for them). */
   private readonly running = new Map<string, Promise<RsgInfo>>();
+  /** The latest progress of each mount running here. */
+  private readonly progress = new Map<string, MountProgress>();
 
   constructor(
     private readonly live: Database,
@@ -50,11 +54,17 @@ export class RecoveryService {
   ) {}
 
   list(): RsgInfo[] {
-    return this.catalogue.list();
+    return this.catalogue.list().map((r) => this.withProgress(r));
   }
 
   get(id: string): RsgInfo {
-    return this.catalogue.get(id);
+    return this.withProgress(this.catalogue.get(id));
+  }
+
+  /** A running mount shows its latest progress (rsg.json holds it at most once a second). */
+  private withProgress(info: RsgInfo): RsgInfo {
+    const p = info.state === 'mounting' ? this.progress.get(info.id) : undefined;
+    return p ? { ...info, progress: p } : info;
   }
 
   group(id: string): RecoveryGroup {
@@ -89,7 +99,17 @@ export class RecoveryService {
       `/recovery-groups`,
       () => {
         const info = this.catalogue.begin(req);
-        const run = this.catalogue.run(info.id, req).then(async (done) => {
+        // progress from the start: a client polling the new group sees where the mount stands
+        this.progress.set(info.id, {
+          phase: req.source === 'backup' || req.source === 'database' ? 'restoring' : 'converting',
+          items: 0,
+          bytes: 0,
+          itemsPerSecond: 0,
+        });
+        const onProgress = (p: MountProgress): void => {
+          this.progress.set(info.id, p);
+        };
+        const run = this.catalogue.run(info.id, req, { onProgress }).then(async (done) => {
           await this.audit.record({
             ...auditContext(caller),
             action: 'mountRecoveryGroup.finished',
@@ -101,8 +121,13 @@ export class RecoveryService {
           return done;
         });
         this.running.set(info.id, run);
-        void run.finally(() => this.running.delete(info.id));
-        return info;
+        void run
+          .catch(() => undefined) // `run` records a failed mount in rsg.json; nothing more to report here
+          .finally(() => {
+            this.running.delete(info.id);
+            this.progress.delete(info.id);
+          });
+        return this.withProgress(info);
       },
       (info) => ({ id: info.id, source: info.source.kind, path: info.source.path }),
     );
@@ -174,7 +199,7 @@ export class RecoveryService {
       auditContext(caller),
       'getRecoveryItemRaw',
       `/recovery-groups/${id}/items/${itemId}`,
-      () => g.readItemBytes(itemId),
+      () => g.readItemBytes(g.item(itemId).id), // an item of this group, or MESSAGE_NOT_FOUND naming it
     );
   }
 
@@ -229,14 +254,14 @@ export class RecoveryService {
     sel: ExportSelection,
     format: ExportFormat,
     out: NodeJS.WritableStream,
-    signal?: AbortSignal,
+    opts: { signal?: AbortSignal; mboxPerFolder?: boolean } = {},
   ): Promise<{ items: number; bytes: number }> {
     const items = this.exportItems(id, sel);
     return this.audit.audited(
       auditContext(caller),
       'exportRecoveryGroup',
       `/recovery-groups/${id}`,
-      () => writeExport(asAsync(items), format, out, { signal }),
+      () => writeExport(asAsyncIterable(items), format, out, opts),
       (r) => ({ format, items: r.items, bytes: r.bytes, mailbox: sel.mailbox ?? null }),
     );
   }
@@ -269,9 +294,4 @@ export class RecoveryService {
   close(): void {
     this.catalogue.close();
   }
-}
-
-// eslint-disable-next-line @typescript-eslint/require-await -- writeExport takes an async iterable; these items are at hand
-async function* asAsync(items: ExportItem[]): AsyncIterable<ExportItem> {
-  yield* items;
 }

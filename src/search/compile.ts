@@ -94,7 +94,6 @@ export function compileQuery(ast: QueryAst, opts: CompileOptions): CompiledQuery
       score = t === 'search_addr' ? `bm25(${t})` : `bm25(${t}, ${TEXT_WEIGHTS})`;
     }
   }
-  from += ' LEFT JOIN search_docs d ON d.id = i.id';
   for (const r of rest) {
     where.push(`(${r.sql})`);
     whereParams.push(...r.params);

@@ -103,17 +103,26 @@ export function makeSnippet(text: string, m: Matcher | undefined): string | unde
   if (m && m.words.size + m.prefixes.length + m.phrases.length === 0) {
     return undefined;
   }
+  // tokenize lazily: stop once the window after the first match is complete
+  const maxPhrase = m ? Math.max(1, ...m.phrases.map((p) => p.words.length)) : 1;
   const spans: [number, number][] = [];
   const words: string[] = [];
+  let first = m ? -1 : 0;
   for (const r of text.slice(0, SNIPPET_SCAN_CHARS).matchAll(TOKEN)) {
     spans.push([r.index, r.index + r[0].length]);
     words.push(fold(r[0]));
+    const i = words.length - maxPhrase; // every phrase that could start here is complete
+    if (m && first < 0 && i >= 0 && matchAt(words, i, m) > 0) {
+      first = i;
+    }
+    if (first >= 0 && words.length >= Math.max(0, first - LEAD_TOKENS) + WINDOW_TOKENS + maxPhrase) {
+      break;
+    }
   }
-  let first = -1;
-  for (let i = 0; m && i < words.length && first < 0; i++) {
-    first = matchAt(words, i, m) > 0 ? i : -1;
+  for (let i = Math.max(0, words.length - maxPhrase + 1); m && first < 0 && i < words.length; i++) {
+    first = matchAt(words, i, m) > 0 ? i : -1; // the last few words, too short for the longest phrase
   }
-  if (m && first < 0) {
+  if (first < 0) {
     return undefined;
   }
   const start = Math.max(0, first - LEAD_TOKENS);
@@ -135,8 +144,9 @@ export function makeSnippet(text: string, m: Matcher | undefined): string | unde
       i++;
     }
   }
-  out += text.slice(pos, (spans[end - 1] as [number, number])[1]);
-  if (end < words.length || text.length > SNIPPET_SCAN_CHARS) {
+  const last = (spans[end - 1] as [number, number])[1];
+  out += text.slice(pos, last);
+  if (/[\p{L}\p{N}]/u.test(text.slice(last))) {
     out += '…';
   }
   return out.replace(/\s+/g, ' ').trim();

@@ -118,7 +118,7 @@ function leafFrag(n: QueryAst, now: number): Frag {
 
 function flagFrag(flag: string, value: boolean): Frag {
   const sql = {
-    hasattachment: 'COALESCE(d.has_attachment, 0) = 1',
+    hasattachment: 'i.id IN (SELECT id FROM search_docs WHERE has_attachment = 1)',
     isread: "instr(' ' || lower(i.flags) || ' ', ' \\seen ') > 0",
     isflagged: "instr(' ' || lower(i.flags) || ' ', ' \\flagged ') > 0",
     isdeleted: 'i.deleted_ms IS NOT NULL',

@@ -4,11 +4,14 @@
  * the other way round), and checks that each refusal left a `denied` audit entry.
  */
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { listRoutes } from '../../routes/index.js';
 import { CLI_ACTOR } from '../../src/audit/index.js';
 import { deliver } from '../../src/store/index.js';
-import { ALICE, type Method, type TestApp, aMessage, makeTestApp } from '../helpers/api.js';
+import { validateJob } from '../../src/jobs/index.js';
+import { ALICE, BOB, type Method, type TestApp, aMessage, makeTestApp } from '../helpers/api.js';
+import { CONSOLE, aMergeRequest, emptyTree, mountTree, rsgItemBySubject } from '../helpers/recovery.js';
 
 const CALLERS = ['none', 'bad', 'alice', 'bob', 'helpdesk', 'admin'] as const;
 type Caller = (typeof CALLERS)[number];
@@ -19,6 +22,24 @@ interface Pools {
   dumped(): number;
   spareToken(): number;
   uniqueAddress(): string;
+  /** A mounted recovery group nothing else uses (to unmount). */
+  spareRsg(): string;
+  /** A finished merge into alice's mailbox nothing else uses (to apply or undo). */
+  merge(): number;
+  /** Shared, only read: the fixture tree mounted with self-service on, and what it holds. */
+  rsg: RsgFixture;
+}
+
+interface RsgFixture {
+  id: string;
+  /** An item of alice's mailbox in the group. */
+  aliceItem: number;
+  /** An item of bob's mailbox with an attachment. */
+  withAttachment: number;
+  /** A merge into alice's mailbox. */
+  aliceMerge: number;
+  /** A bulk job. */
+  job: number;
 }
 
 interface Row {
@@ -107,6 +128,132 @@ const TABLE: Row[] = [
     req: (p) => ({ url: `/tokens/${p.spareToken()}` }),
   },
   { route: 'GET /audit', expect: [401, 401, 403, 403, 403, 200], req: () => ({ url: '/audit' }) },
+  // recovery groups: staff only
+  {
+    route: 'GET /recovery-groups',
+    expect: [401, 401, 403, 403, 200, 200],
+    req: () => ({ url: '/recovery-groups' }),
+  },
+  {
+    route: 'POST /recovery-groups',
+    expect: [401, 401, 403, 403, 202, 202],
+    req: () => ({ url: '/recovery-groups', body: { source: 'eml-tree', path: 'sources/empty' } }),
+  },
+  {
+    route: 'GET /recovery-groups/:id',
+    expect: [401, 401, 403, 403, 200, 200],
+    req: (p) => ({ url: `/recovery-groups/${p.rsg.id}` }),
+  },
+  {
+    route: 'DELETE /recovery-groups/:id',
+    expect: [401, 401, 403, 403, 200, 200],
+    req: (p) => ({ url: `/recovery-groups/${p.spareRsg()}` }),
+  },
+  {
+    route: 'GET /recovery-groups/:id/mailboxes',
+    expect: [401, 401, 403, 403, 200, 200],
+    req: (p) => ({ url: `/recovery-groups/${p.rsg.id}/mailboxes` }),
+  },
+  {
+    // a user naming their own mailbox in a group is still not staff
+    route: 'GET /recovery-groups/:id/mailboxes/:address/folders',
+    expect: [401, 401, 403, 403, 200, 200],
+    req: (p) => ({ url: `/recovery-groups/${p.rsg.id}/mailboxes/${ALICE}/folders` }),
+  },
+  {
+    route: 'GET /recovery-groups/:id/mailboxes/:address/items',
+    expect: [401, 401, 403, 403, 200, 200],
+    req: (p) => ({ url: `/recovery-groups/${p.rsg.id}/mailboxes/${ALICE}/items` }),
+  },
+  {
+    route: 'GET /recovery-groups/:id/items/:itemId',
+    expect: [401, 401, 403, 403, 200, 200],
+    req: (p) => ({ url: `/recovery-groups/${p.rsg.id}/items/${p.rsg.aliceItem}` }),
+  },
+  {
+    route: 'GET /recovery-groups/:id/items/:itemId/raw',
+    expect: [401, 401, 403, 403, 200, 200],
+    req: (p) => ({ url: `/recovery-groups/${p.rsg.id}/items/${p.rsg.aliceItem}/raw` }),
+  },
+  {
+    route: 'GET /recovery-groups/:id/items/:itemId/attachments/:n',
+    expect: [401, 401, 403, 403, 200, 200],
+    req: (p) => ({ url: `/recovery-groups/${p.rsg.id}/items/${p.rsg.withAttachment}/attachments/0` }),
+  },
+  {
+    route: 'GET /recovery-groups/:id/search',
+    expect: [401, 401, 403, 403, 200, 200],
+    req: (p) => ({ url: `/recovery-groups/${p.rsg.id}/search?q=meeting` }),
+  },
+  {
+    route: 'GET /recovery-groups/:id/export',
+    expect: [401, 401, 403, 403, 200, 200],
+    req: (p) => ({ url: `/recovery-groups/${p.rsg.id}/export?mailbox=${ALICE}&folder=inbox&format=mbox` }),
+  },
+  {
+    // no SMTP relay is configured: staff pass the guard and get the 400 that says so
+    route: 'POST /recovery-groups/:id/send',
+    expect: [401, 401, 403, 403, 400, 400],
+    req: (p) => ({
+      url: `/recovery-groups/${p.rsg.id}/send`,
+      body: { itemIds: [p.rsg.aliceItem], to: 'someone@example.net' },
+    }),
+  },
+  // merges: any token plans; a user only into their own mailbox (bob aims at alice's)
+  {
+    route: 'POST /merges',
+    expect: [401, 401, 200, 404, 200, 200],
+    req: (p) => ({
+      url: '/merges',
+      body: { rsg: p.rsg.id, target: ALICE, selection: { mailbox: ALICE, folder: 'inbox' }, dryRun: true },
+    }),
+  },
+  {
+    route: 'GET /merges/:id',
+    expect: [401, 401, 200, 404, 200, 200],
+    req: (p) => ({ url: `/merges/${p.rsg.aliceMerge}` }),
+  },
+  {
+    route: 'POST /merges/:id/apply',
+    expect: [401, 401, 403, 403, 202, 202],
+    req: (p) => ({ url: `/merges/${p.merge()}/apply` }),
+  },
+  {
+    route: 'POST /merges/:id/undo',
+    expect: [401, 401, 403, 403, 200, 200],
+    req: (p) => ({ url: `/merges/${p.merge()}/undo` }),
+  },
+  // bulk jobs: administrators
+  {
+    route: 'POST /jobs',
+    expect: [401, 401, 403, 403, 403, 202],
+    req: (p) => ({
+      url: '/jobs',
+      body: { document: { source: { rsg: p.rsg.id }, mailboxes: [{ from: BOB, to: BOB }] } },
+    }),
+  },
+  {
+    route: 'GET /jobs/:id',
+    expect: [401, 401, 403, 403, 403, 200],
+    req: (p) => ({ url: `/jobs/${p.rsg.job}` }),
+  },
+  // self-service recovery: users, in groups that hold their mailbox (bob's is in the tree too)
+  {
+    route: 'GET /me/recovery-groups',
+    expect: [401, 401, 200, 200, 403, 403],
+    req: () => ({ url: '/me/recovery-groups' }),
+  },
+  {
+    route: 'GET /me/recovery-groups/:id/items',
+    expect: [401, 401, 200, 200, 403, 403],
+    req: (p) => ({ url: `/me/recovery-groups/${p.rsg.id}/items` }),
+  },
+  {
+    // one of alice's items: bob may not restore it into his mailbox
+    route: 'POST /me/recovery-groups/:id/restore',
+    expect: [401, 401, 202, 404, 403, 403],
+    req: (p) => ({ url: `/me/recovery-groups/${p.rsg.id}/restore`, body: { itemIds: [p.rsg.aliceItem] } }),
+  },
 ];
 
 describe('authorisation matrix', () => {
@@ -148,6 +295,7 @@ describe('authorisation matrix', () => {
       dumped: take(dumped),
       spareToken: take(spare.map((s) => s.token.id)),
       uniqueAddress: () => `new${++k}@example.com`,
+      ...(await recoveryPools(fx, take)),
     };
   });
   const cleanups: (() => Promise<void>)[] = [];
@@ -190,6 +338,41 @@ describe('authorisation matrix', () => {
     });
   }
 });
+
+/** The recovery side of the matrix: one mounted tree, spare groups and merges, a job. */
+async function recoveryPools(
+  fx: TestApp,
+  take: <T>(xs: T[]) => () => T,
+): Promise<Pick<Pools, 'spareRsg' | 'merge' | 'rsg'>> {
+  const tree = await mountTree(fx, { selfService: true });
+  const empty = emptyTree(fx.home);
+  const spares = await Promise.all(
+    CALLERS.map(() =>
+      fx.services.recovery.mount(CONSOLE, { source: 'eml-tree', path: path.join(fx.home, empty) }),
+    ),
+  );
+  const aliceItem = rsgItemBySubject(fx, tree.id, ALICE, 'Termination update').id;
+  const merge = () =>
+    fx.services.merges.start(
+      CONSOLE,
+      aMergeRequest(tree.id, { selection: { mailbox: ALICE, itemIds: [aliceItem] } }),
+    );
+  const aliceMerge = (await merge()).id!;
+  const merges = await Promise.all([...CALLERS, ...CALLERS].map(async () => (await merge()).id!));
+  const job = await fx.services.merges.startJob(
+    CONSOLE,
+    validateJob({ source: { rsg: tree.id }, mailboxes: [{ from: BOB, to: BOB }] }),
+    fx.home,
+  );
+  await fx.services.settled();
+  // a delivery-status report with the bounced message attached (message/rfc822)
+  const withAttachment = rsgItemBySubject(fx, tree.id, BOB, 'Undeliverable: Mieko...Last minute escape?').id;
+  return {
+    spareRsg: take(spares.map((s) => s.id)),
+    merge: take(merges),
+    rsg: { id: tree.id, aliceItem, withAttachment, aliceMerge, job: job.id },
+  };
+}
 
 function tokenOf(fx: TestApp, caller: Caller): string | undefined {
   switch (caller) {

@@ -20,10 +20,19 @@ const DIFFERENCES = {
    * Exchange exports), so notmuch indexes neither its words nor its domain. mailparser keeps
    * it: Salvage finds such a message by that address.
    */
-  INVALID_LOCAL_PART: (raw: Buffer): boolean =>
+  INVALID_LOCAL_PART: (raw: Buffer, _query: string): boolean =>
     ['from', 'to', 'cc', 'bcc'].some((h) =>
       (headerValue(raw, h) ?? '').match(/[^\s<>,;:"]*@/g)?.some((a) => a.startsWith('.') || a.includes('..')),
     ),
+  /**
+   * Xapian keeps an apostrophe between letters inside the word (`Enron's` is one word, which
+   * subject:enron does not match); unicode61 splits there (`Enron` `s`), so subject:enron
+   * finds "Enron's" in Salvage. Free words agree: Xapian stems `enron's` to `enron`.
+   */
+  APOSTROPHE: (raw: Buffer, query: string): boolean => {
+    const word = /:(\w+)/.exec(query)?.[1] ?? '';
+    return new RegExp(`\\b${word}['’]\\p{L}`, 'iu').test(headerValue(raw, 'subject') ?? '');
+  },
 } as const;
 type Difference = keyof typeof DIFFERENCES;
 
@@ -70,6 +79,8 @@ const QUERIES: [string, string, Difference?][] = [
   ['subject:gas', 'subject:gas'],
   ['subject:re', 'subject:re'],
   ['subject:"re: meeting"', 'subject:"re: meeting"'],
+  ['subject:enron', 'subject:enron', 'APOSTROPHE'],
+  ['subject:madeline OR subject:shower', 'subject:madeline or subject:shower', 'APOSTROPHE'],
   ['body:contract', 'body:contract'],
   ['body:"please call"', 'body:"please call"'],
   ['"natural gas"', '"natural gas"'],

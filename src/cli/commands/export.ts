@@ -10,6 +10,7 @@ import {
   writeExport,
 } from '../../export/index.js';
 import { type ExportSelection, liveExportItems, rsgExportItems } from '../../export-items.js';
+import { asAsyncIterable } from '../../lib/iter.js';
 import { type CliContext, fmtBytes } from '../context.js';
 import { progressView } from '../progress.js';
 import { parseIds } from './item.js';
@@ -81,7 +82,7 @@ export function registerExport(program: Command, ctx: CliContext): void {
         const tmp = `${o.out}.partial`;
         const out = fs.createWriteStream(tmp, { flags: 'wx' });
         try {
-          const res = await writeExport(toAsync(items), o.format as ExportFormat, out, {
+          const res = await writeExport(asAsyncIterable(items), o.format as ExportFormat, out, {
             mboxPerFolder: o.perFolder === true,
             onProgress: (p) => view.update(p.items, items.length, fmtBytes(p.bytes)),
           });
@@ -151,11 +152,4 @@ export function registerExport(program: Command, ctx: CliContext): void {
         );
       },
     );
-}
-
-// eslint-disable-next-line @typescript-eslint/require-await -- writeExport takes an async iterable; these items are at hand
-async function* toAsync(items: ExportItem[]): AsyncIterable<ExportItem> {
-  for (const i of items) {
-    yield i;
-  }
 }

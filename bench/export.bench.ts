@@ -1,0 +1,118 @@
+/**
+ * Export throughput (issue 9): mbox and zip of the Enron sample (40,960 messages, read from
+ * ../shared/corpus), streamed from a mounted RSG to a file, beside a plain copy of the same
+ * message bytes into one file in the same run; peak RSS sampled during each export.
+ * Run alone: `node --import tsx bench/export.bench.ts`; or through bench/run.ts.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type ExportFormat, writeExport } from '../src/export/index.js';
+import { rsgExportItems } from '../src/export-items.js';
+import { systemClock } from '../src/lib/clock.js';
+import { asAsyncIterable } from '../src/lib/iter.js';
+import { RsgCatalogue } from '../src/rsg/index.js';
+
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const CORPUS = process.env.SALVAGE_CORPUS ?? path.resolve(REPO, '..', 'shared', 'corpus');
+const ENRON = path.join(CORPUS, 'enron', 'enron-maildir-sample.tar.gz');
+const CACHE = path.join(os.tmpdir(), 'salvage-bench-cache');
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const log = (s: string): void => void process.stderr.write(`  export: ${s}\n`);
+
+function enronTree(): string {
+  const dir = path.join(CACHE, 'enron-maildir-sample');
+  if (!fs.existsSync(path.join(dir, '.complete'))) {
+    const tmp = `${dir}.tmp-${process.pid}`;
+    fs.mkdirSync(tmp, { recursive: true });
+    if (spawnSync('tar', ['-xzf', ENRON, '-C', tmp], { stdio: 'inherit' }).status !== 0) {
+      throw new Error(`cannot unpack ${ENRON}`);
+    }
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.renameSync(tmp, dir);
+    fs.writeFileSync(path.join(dir, '.complete'), '');
+  }
+  return path.join(dir, 'maildir');
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+async function sampled<T>(fn: () => Promise<T>): Promise<{ value: T; ms: number; peakRssMiB: number }> {
+  let peak = process.memoryUsage().rss;
+  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
+  const t0 = performance.now();
+  try {
+    const value = await fn();
+    return { value, ms: performance.now() - t0, peakRssMiB: Math.round(peak / 2 ** 20) };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+export default async function exportBench(): Promise<Record<string, unknown>> {
+  const tree = enronTree();
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'salvage-export-bench-'));
+  try {
+    const cat = new RsgCatalogue(path.join(work, 'rsg'), {
+      clock: systemClock,
+      maxMessageBytes: 50 * 2 ** 20,
+    });
+    log('mounting the Enron sample (no search index)…');
+    const info = await cat.mount({ source: 'eml-tree', path: tree, mailbox: 'enron' });
+    const group = cat.group(info.id);
+    const items = rsgExportItems(group, { mailbox: 'enron' }, Date.now());
+    const bytes = info.counts.bytes;
+    const results: Record<string, { mbPerSecond: number[]; peakRssMiB: number[] }> = {};
+    const add = (k: string, ms: number, rss: number): void => {
+      results[k] ??= { mbPerSecond: [], peakRssMiB: [] };
+      results[k].mbPerSecond.push(Math.round((bytes / 2 ** 20 / (ms / 1000)) * 10) / 10);
+      results[k].peakRssMiB.push(rss);
+    };
+    for (let run = 0; run < RUNS; run++) {
+      const copy = await sampled(async () => {
+        const out = fs.createWriteStream(path.join(work, 'plain.bin'));
+        for (const it of items) {
+          if (!out.write(await it.bytes())) {
+            await new Promise<void>((r) => out.once('drain', () => r()));
+          }
+        }
+        await new Promise<void>((r) => out.end(() => r()));
+      });
+      add('plainCopy', copy.ms, copy.peakRssMiB);
+      for (const format of ['mbox', 'zip'] as ExportFormat[]) {
+        const r = await sampled(() =>
+          writeExport(asAsyncIterable(items), format, fs.createWriteStream(path.join(work, `out.${format}`))),
+        );
+        add(format, r.ms, r.peakRssMiB);
+      }
+      log(
+        `run ${run + 1}: ${JSON.stringify(Object.fromEntries(Object.entries(results).map(([k, v]) => [k, v.mbPerSecond.at(-1)])))}`,
+      );
+    }
+    cat.close();
+    const summary = Object.fromEntries(
+      Object.entries(results).map(([k, v]) => [
+        k,
+        { medianMBperSecond: median(v.mbPerSecond), medianPeakRssMiB: median(v.peakRssMiB), runs: v },
+      ]),
+    );
+    return {
+      messages: info.counts.items,
+      bytes,
+      corpus: 'enron-maildir-sample (../shared/corpus)',
+      ...summary,
+      mboxVsCopy:
+        Math.round((median(results.mbox!.mbPerSecond) / median(results.plainCopy!.mbPerSecond)) * 100) / 100,
+      zipVsCopy:
+        Math.round((median(results.zip!.mbPerSecond) / median(results.plainCopy!.mbPerSecond)) * 100) / 100,
+    };
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
+  console.log(JSON.stringify(await exportBench(), null, 2));
+}
