@@ -142,7 +142,7 @@ describe('POST /jobs', () => {
       document: {
         source: { mount: { source: 'eml-tree', path: path.dirname(fx.home) } },
         mailboxListFile: '../mailboxes.txt',
-        report: '../../tmp/report',
+        report: '../../reports/nightly',
       },
     });
     expectProblem(res, 'VALIDATION_FAILED', {

@@ -26,9 +26,6 @@ const FIXTURES = path.join(ROOT, 'test', 'fixtures');
 /** Where the tree is copied, relative to the home (mount paths must stay inside it). */
 export const TREE = 'sources/tree';
 
-/** Messages of each mailbox of the tree. */
-export const TREE_COUNTS = { [ALICE]: 35, [BOB]: 6 } as const;
-
 /** When every message of the tree arrived: an eml-tree item's arrival is its file's mtime. */
 export const TREE_ARRIVAL_MS = Date.UTC(2002, 0, 2, 9, 0, 0);
 
