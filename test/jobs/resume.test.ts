@@ -34,7 +34,7 @@ describe('a bulk job killed with SIGKILL', () => {
             body: aBody(i % 60 === 0 ? 80_000 : 500 + (i % 17) * 40, i % 5 === 0 ? `s${i}` : `b${b}m${i}`),
           }),
         );
-        deliver(db, msgs, { to: [box], folder: i(b) });
+        deliver(db, msgs, { to: [box], folder: folderOf(b) });
         want[box.replace('@old.', '@new.')] = msgs
           .map((m) => /Message-ID: <([^>]+)>/.exec(m.toString())![1]!)
           .sort();
@@ -106,6 +106,6 @@ describe('a bulk job killed with SIGKILL', () => {
 });
 
 /** Folder of mailbox b: a subfolder for half of them. */
-function i(b: number): string {
+function folderOf(b: number): string {
   return b % 2 ? 'Inbox/Projects' : 'Inbox';
 }
