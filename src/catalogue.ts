@@ -3,6 +3,7 @@
  * mount builds before sealing. Shared by the service and the CLI.
  */
 import { type Config, homePaths } from './config.js';
+import { LIVE_EXTENSIONS } from './extensions.js';
 import type { Clock } from './lib/clock.js';
 import { type Indexer, type RecoveryGroup, RsgCatalogue } from './rsg/index.js';
 import { type LiveStatus, type MergeDeps, type QuerySelector, liveStatusOf } from './merge/index.js';
@@ -26,6 +27,7 @@ export function openRsgCatalogue(config: Config, clock: Clock): RsgCatalogue {
     clock,
     maxMessageBytes: config.maxMessageBytes,
     indexer: searchIndexer,
+    extensions: LIVE_EXTENSIONS,
   });
 }
 

@@ -21,6 +21,7 @@ import {
   readItemBytes,
   restoreBackup,
   segmentFileName,
+  type StoreExtension,
 } from '../store/index.js';
 import {
   INFO_FILE,
@@ -58,6 +59,11 @@ export type Indexer = (
 
 export interface CatalogueOptions {
   clock: Clock;
+  /**
+   * The store extensions of the databases that backups come from (the live database's): a
+   * restored backup replays their operations (jobs, merges, audit, tokens) too.
+   */
+  extensions?: readonly StoreExtension[];
   maxMessageBytes: number;
   indexer?: Indexer;
 }
@@ -223,7 +229,11 @@ export class RsgCatalogue {
       const dbDir = req.source === 'database' ? info.databaseDir : path.join(dir, 'db');
       if (req.source === 'backup') {
         progress({ phase: 'restoring', items: 0, bytes: 0, itemsPerSecond: 0 });
-        restoreBackup(info.source.path, dbDir, { until: req.until, clock: this.opts.clock });
+        restoreBackup(info.source.path, dbDir, {
+          until: req.until,
+          clock: this.opts.clock,
+          extensions: this.opts.extensions,
+        });
       } else if (req.source !== 'database') {
         const r = await convertSource(dbDir, req.source, info.source.path, {
           mailbox: req.mailbox,
@@ -281,7 +291,7 @@ export class RsgCatalogue {
 
   /** Build the search index, checkpoint, drop the log and switch to a rollback journal so it opens read-only. */
   private async seal(dbDir: string, progress: (p: MountProgress) => void, info: RsgInfo): Promise<void> {
-    const db = Database.open(dbDir, { clock: this.opts.clock });
+    const db = Database.open(dbDir, { clock: this.opts.clock, extensions: this.opts.extensions });
     try {
       if (this.opts.indexer) {
         const started = Date.now();
