@@ -1,8 +1,9 @@
 /**
- * Build the search index of a database: every item not indexed yet is read, parsed by the
- * worker pool and written to the search tables in large transactions. Reading and writing
- * happen on the calling thread, between awaits, while the workers parse: the pipeline keeps
- * up to two batches per worker in flight.
+ * Build the search index of a database: every item not indexed yet is read (on the calling
+ * thread: readMessage is the caller's), parsed by the worker pool (worker.ts) and written in
+ * large transactions by the writer thread (writer.ts), or on the calling thread when the
+ * database cannot take a second connection (sink.ts). Up to two batches per parse worker
+ * are in flight, and at most WRITE_WINDOW documents wait to be written.
  */
 import os from 'node:os';
 import type Database from 'better-sqlite3';
@@ -170,12 +171,13 @@ export async function buildSearchIndex(db: Database.Database, opts: BuildOptions
         full = next - sink.written >= WRITE_WINDOW;
       }
       const waits: Promise<unknown>[] = [...inflight];
-      if (full || inflight.size === 0) {
-        waits.push(sink.progress());
+      if (full) {
+        waits.push(sink.progress()); // the writer lags: wait until it has written more
       }
       await Promise.race(waits);
     }
     await sink.finish();
+    progress();
   } catch (err) {
     await sink.close();
     throw err;

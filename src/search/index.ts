@@ -2,10 +2,10 @@
  * Search: the full-text index of an RSG, kept in SQLite FTS5 inside the RSG's own database,
  * and the query language that reads it (README.md in this directory).
  *
- * Owns the tables search_meta, search_docs, search_stem, search_exact, search_addr.
+ * Owns the tables search_meta, search_docs, search_text, search_addr, search_stems.
  * Invariants:
- * - a search_docs row, its two text-index entries and its address-index entry are written
- *   in one transaction, so an item is either fully indexed or not at all;
+ * - a search_docs row, its search_text entry and its search_addr entry are written in one
+ *   transaction, so an item is either fully indexed or not at all, and never twice;
  * - the index is built once, on a writable handle, before the database is sealed read-only;
  *   searches only read;
  * - user text reaches SQLite only as bound parameters; an FTS5 expression is built from

@@ -80,7 +80,7 @@ const QUERIES: [string, string, Difference?][] = [
   ['subject:re', 'subject:re'],
   ['subject:"re: meeting"', 'subject:"re: meeting"'],
   ['subject:enron', 'subject:enron', 'APOSTROPHE'],
-  ['subject:madeline OR subject:shower', 'subject:madeline or subject:shower', 'APOSTROPHE'],
+  ['subject:madeline', 'subject:madeline', 'APOSTROPHE'],
   ['body:contract', 'body:contract'],
   ['body:"please call"', 'body:"please call"'],
   ['"natural gas"', '"natural gas"'],
@@ -176,7 +176,7 @@ describe('agreement with notmuch on the fixture', () => {
       }
       const explained = DIFFERENCES[difference];
       const unexplained = [...onlyOurs, ...onlyTheirs].filter(
-        (id) => !explained(raws.get(id) ?? Buffer.alloc(0)),
+        (id) => !explained(raws.get(id) ?? Buffer.alloc(0), q),
       );
       assert.deepEqual(unexplained, [], `differences not explained by ${difference}`);
       assert.ok(onlyOurs.length + onlyTheirs.length > 0, `${difference} is listed but nothing differs`);
