@@ -66,20 +66,19 @@ export function sequentialIds(prefix = 'r-'): IdSource {
 }
 
 /**
- * Create the home (live database, rsg/, salvage.json) when it has no live database yet, as
- * `salvage init` would. Returns whether it created one.
+ * Create a home — live database, rsg/, salvage.json (kept if present) — and return the new
+ * database's id. @throws DATABASE_EXISTS when the home already has a live database
  */
-export function ensureHome(config: Config, clock: Clock = systemClock): boolean {
+export function initHome(config: Config, clock: Clock = systemClock): string {
   const p = homePaths(config.home);
-  if (fs.existsSync(p.live)) {
-    return false;
-  }
   fs.mkdirSync(p.home, { recursive: true });
-  Database.create(p.live, {
+  const db = Database.create(p.live, {
     clock,
     retentionDays: config.retentionDays,
     extensions: LIVE_EXTENSIONS,
-  }).close();
+  });
+  const id = db.id;
+  db.close();
   fs.mkdirSync(p.rsg, { recursive: true });
   if (!fs.existsSync(p.settings)) {
     writeFileDurable(
@@ -87,6 +86,18 @@ export function ensureHome(config: Config, clock: Clock = systemClock): boolean 
       JSON.stringify({ retentionDays: config.retentionDays, port: config.port }, null, 2) + '\n',
     );
   }
+  return id;
+}
+
+/**
+ * Create the home (as `salvage init` does) when it has no live database yet. Returns whether
+ * it created one.
+ */
+export function ensureHome(config: Config, clock: Clock = systemClock): boolean {
+  if (fs.existsSync(homePaths(config.home).live)) {
+    return false;
+  }
+  initHome(config, clock);
   return true;
 }
 
