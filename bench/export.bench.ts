@@ -4,7 +4,6 @@
  * message bytes into one file in the same run; peak RSS sampled during each export.
  * Run alone: `node --import tsx bench/export.bench.ts`; or through bench/run.ts.
  */
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,30 +13,10 @@ import { rsgExportItems } from '../src/export-items.js';
 import { systemClock } from '../src/lib/clock.js';
 import { asAsyncIterable } from '../src/lib/iter.js';
 import { RsgCatalogue } from '../src/rsg/index.js';
+import { enronTree, median } from './lib.js';
 
-const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const CORPUS = process.env.SALVAGE_CORPUS ?? path.resolve(REPO, '..', 'shared', 'corpus');
-const ENRON = path.join(CORPUS, 'enron', 'enron-maildir-sample.tar.gz');
-const CACHE = path.join(os.tmpdir(), 'salvage-bench-cache');
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const log = (s: string): void => void process.stderr.write(`  export: ${s}\n`);
-
-function enronTree(): string {
-  const dir = path.join(CACHE, 'enron-maildir-sample');
-  if (!fs.existsSync(path.join(dir, '.complete'))) {
-    const tmp = `${dir}.tmp-${process.pid}`;
-    fs.mkdirSync(tmp, { recursive: true });
-    if (spawnSync('tar', ['-xzf', ENRON, '-C', tmp], { stdio: 'inherit' }).status !== 0) {
-      throw new Error(`cannot unpack ${ENRON}`);
-    }
-    fs.rmSync(dir, { recursive: true, force: true });
-    fs.renameSync(tmp, dir);
-    fs.writeFileSync(path.join(dir, '.complete'), '');
-  }
-  return path.join(dir, 'maildir');
-}
-
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function sampled<T>(fn: () => Promise<T>): Promise<{ value: T; ms: number; peakRssMiB: number }> {
   let peak = process.memoryUsage().rss;
@@ -52,7 +31,7 @@ async function sampled<T>(fn: () => Promise<T>): Promise<{ value: T; ms: number;
 }
 
 export default async function exportBench(): Promise<Record<string, unknown>> {
-  const tree = enronTree();
+  const tree = path.join(enronTree(), 'maildir');
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'salvage-export-bench-'));
   try {
     const cat = new RsgCatalogue(path.join(work, 'rsg'), {

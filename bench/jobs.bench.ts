@@ -20,7 +20,7 @@ import { LIVE_EXTENSIONS } from '../src/extensions.js';
 import { type JobReport, runJob, validateJob } from '../src/jobs/index.js';
 import { RsgCatalogue } from '../src/rsg/index.js';
 import { Database } from '../src/store/index.js';
-import { enronTree, median } from './merge.bench.js';
+import { enronTree, median } from './lib.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 1);
 const CONCURRENCY = [1, 2];

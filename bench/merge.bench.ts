@@ -15,7 +15,6 @@
  * $SALVAGE_CORPUS) and unpacks the Enron sample once under the OS temp dir.
  * Run alone: `node --import tsx bench/merge.bench.ts`; or through bench/run.ts.
  */
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -32,38 +31,14 @@ import {
 } from '../src/merge/index.js';
 import { RsgCatalogue } from '../src/rsg/index.js';
 import { Database, backupFull, createMailbox, deliver } from '../src/store/index.js';
+import { enronTree, median } from './lib.js';
 
-const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const CORPUS = process.env.SALVAGE_CORPUS ?? path.resolve(REPO, '..', 'shared', 'corpus');
-const ENRON = path.join(CORPUS, 'enron', 'enron-maildir-sample.tar.gz');
-const CACHE = path.join(os.tmpdir(), 'salvage-bench-cache', 'enron-maildir-sample');
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const MERGE_ITEMS = 10_000;
 const PLAN_ITEMS = 40_000;
 const SOURCE = 'source@old.example.com';
 
 const log = (s: string): void => void process.stderr.write(`  merge: ${s}\n`);
-
-/** The Enron sample, unpacked once and kept under the OS temp dir (shared with the other benches). */
-export function enronTree(): string {
-  if (fs.existsSync(path.join(CACHE, '.complete'))) {
-    return CACHE;
-  }
-  if (!fs.existsSync(ENRON)) {
-    throw new Error(`The Enron sample is not at ${ENRON}; set SALVAGE_CORPUS to the corpus directory`);
-  }
-  log(`unpacking ${ENRON} into ${CACHE} (once)`);
-  const tmp = `${CACHE}.tmp-${process.pid}`;
-  fs.mkdirSync(tmp, { recursive: true });
-  const r = spawnSync('tar', ['-xzf', ENRON, '-C', tmp], { stdio: 'inherit' });
-  if (r.status !== 0) {
-    throw new Error('tar failed');
-  }
-  fs.rmSync(CACHE, { recursive: true, force: true });
-  fs.renameSync(tmp, CACHE);
-  fs.writeFileSync(path.join(CACHE, '.complete'), '');
-  return CACHE;
-}
 
 /** Every message file of the sample, in path order. */
 export function enronFiles(): string[] {
@@ -73,12 +48,6 @@ export function enronFiles(): string[] {
     .sort()
     .map((f) => path.join(root, f))
     .filter((f) => fs.statSync(f).isFile());
-}
-
-export function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 /** A backup of a database with PLAN_ITEMS messages in folders f0..f3, mounted as an RSG. */

@@ -14,7 +14,6 @@
  * repository, or $SALVAGE_CORPUS) and unpacks the Enron sample once into a cache under the OS
  * temp dir. Run alone: `node --import tsx bench/store.bench.ts`; or through bench/run.ts.
  */
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -30,11 +29,8 @@ import {
   restoreBackup,
 } from '../src/store/index.js';
 import { listSegments, scanSegment } from '../src/store/txlog.js';
+import { ENRON_CACHE, enronTree, median } from './lib.js';
 
-const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const CORPUS = process.env.SALVAGE_CORPUS ?? path.resolve(REPO, '..', 'shared', 'corpus');
-const ENRON = path.join(CORPUS, 'enron', 'enron-maildir-sample.tar.gz');
-const CACHE = path.join(os.tmpdir(), 'salvage-bench-cache', 'enron-maildir-sample');
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 5000);
 const BATCH = 500;
@@ -43,31 +39,10 @@ const MAX_BYTES = 50_000;
 
 const log = (s: string): void => void process.stderr.write(`  store: ${s}\n`);
 
-/** The Enron sample, unpacked once and kept under the OS temp dir. */
-function enronTree(): string {
-  if (fs.existsSync(path.join(CACHE, '.complete'))) {
-    return CACHE;
-  }
-  if (!fs.existsSync(ENRON)) {
-    throw new Error(`The Enron sample is not at ${ENRON}; set SALVAGE_CORPUS to the corpus directory`);
-  }
-  log(`unpacking ${ENRON} into ${CACHE} (once)`);
-  const tmp = `${CACHE}.tmp-${process.pid}`;
-  fs.mkdirSync(tmp, { recursive: true });
-  const r = spawnSync('tar', ['-xzf', ENRON, '-C', tmp], { stdio: 'inherit' });
-  if (r.status !== 0) {
-    throw new Error('tar failed');
-  }
-  fs.rmSync(CACHE, { recursive: true, force: true });
-  fs.renameSync(tmp, CACHE);
-  fs.writeFileSync(path.join(CACHE, '.complete'), '');
-  return CACHE;
-}
-
 /** The first `n` messages of 5–50 KB, in path order (the same set on every run). */
 function pickMessages(n: number): Buffer[] {
   const root = enronTree();
-  const listFile = path.join(CACHE, `.selection-${MIN_BYTES}-${MAX_BYTES}.json`);
+  const listFile = path.join(ENRON_CACHE, `.selection-${MIN_BYTES}-${MAX_BYTES}.json`);
   let files: string[];
   if (fs.existsSync(listFile)) {
     files = JSON.parse(fs.readFileSync(listFile, 'utf8')) as string[];
@@ -93,12 +68,6 @@ function batches<T>(xs: readonly T[], size: number): T[][] {
     out.push(xs.slice(i, i + size));
   }
   return out;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 const round = (x: number, digits = 1): number => Math.round(x * 10 ** digits) / 10 ** digits;

@@ -1,0 +1,39 @@
+/** What the benchmarks share: the Enron sample (read from ../shared/corpus) and medians. */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const CORPUS = process.env.SALVAGE_CORPUS ?? path.resolve(REPO, '..', 'shared', 'corpus');
+const ENRON = path.join(CORPUS, 'enron', 'enron-maildir-sample.tar.gz');
+/** Where the sample is unpacked, once, for every benchmark. */
+export const ENRON_CACHE = path.join(os.tmpdir(), 'salvage-bench-cache', 'enron-maildir-sample');
+
+/** The Enron sample unpacked (the directory holding `maildir/`), kept under the OS temp dir. */
+export function enronTree(): string {
+  if (fs.existsSync(path.join(ENRON_CACHE, '.complete'))) {
+    return ENRON_CACHE;
+  }
+  if (!fs.existsSync(ENRON)) {
+    throw new Error(`The Enron sample is not at ${ENRON}; set SALVAGE_CORPUS to the corpus directory`);
+  }
+  process.stderr.write(`  bench: unpacking ${ENRON} into ${ENRON_CACHE} (once)\n`);
+  const tmp = `${ENRON_CACHE}.tmp-${process.pid}`;
+  fs.mkdirSync(tmp, { recursive: true });
+  const r = spawnSync('tar', ['-xzf', ENRON, '-C', tmp], { stdio: 'inherit' });
+  if (r.status !== 0) {
+    throw new Error('tar failed');
+  }
+  fs.rmSync(ENRON_CACHE, { recursive: true, force: true });
+  fs.renameSync(tmp, ENRON_CACHE);
+  fs.writeFileSync(path.join(ENRON_CACHE, '.complete'), '');
+  return ENRON_CACHE;
+}
+
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
