@@ -58,9 +58,7 @@ async function feedEmlEntries(items: AsyncIterable<ExportItem>, ctx: FeedContext
   for await (const item of items) {
     const bytes = await loadItemBytes(item, ctx.signal);
     const name = emlEntryName(item, ++seq);
-    const entry = ctx.writer.openEntry(name, zipTime(item.date));
-    await entry.write(bytes);
-    await entry.close();
+    await ctx.writer.addBuffer(name, bytes, zipTime(item.date));
     ctx.manifest.add(name, item, item.sha256.toLowerCase());
     ctx.advance(item, bytes.length);
   }
@@ -116,13 +114,12 @@ export async function* zipExportChunks(
     },
   };
   const feed = layout === 'eml' ? feedEmlEntries(items, ctx) : feedMboxEntries(items, ctx);
-  const feeding = feed.then(
-    () => {
-      writer.addBuffer(MANIFEST_NAME, ctx.manifest.toBuffer(), zipTime(newest));
-      writer.end();
-    },
-    (err: unknown) => writer.destroy(err instanceof Error ? err : new Error(String(err))),
-  );
+  const feeding = feed
+    .then(async () => {
+      await writer.addBuffer(MANIFEST_NAME, ctx.manifest.toBuffer(), zipTime(newest));
+      await writer.end();
+    })
+    .catch((err: unknown) => writer.destroy(err instanceof Error ? err : new Error(String(err))));
   try {
     for await (const chunk of writer.output) {
       yield chunk as Buffer;
