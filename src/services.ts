@@ -14,7 +14,7 @@ import { AppError } from './errors.js';
 import { LIVE_EXTENSIONS } from './extensions.js';
 import { type Clock, systemClock } from './lib/clock.js';
 import { writeFileDurable } from './lib/fs.js';
-import { DumpsterService, MailboxService } from './live/index.js';
+import { DumpsterService, MailboxService, SelfRestoreBudget } from './live/index.js';
 import { type MergeService, type RecoveryService, buildRecovery } from './recovery/index.js';
 import { Database } from './store/index.js';
 
@@ -113,7 +113,8 @@ export function buildServices(config: Config, opts: ServiceOptions = {}): Servic
   const live = Database.open(dir, { clock, extensions: LIVE_EXTENSIONS });
   closers.push(() => live.close());
   const audit = new AuditService(live);
-  const recovery = buildRecovery(config, live, audit, clock);
+  const selfRestores = new SelfRestoreBudget(clock, config.selfRestorePerHour);
+  const recovery = buildRecovery(config, live, audit, clock, selfRestores);
   closers.push(() => recovery.close());
   let closed = false;
   return {
@@ -125,7 +126,7 @@ export function buildServices(config: Config, opts: ServiceOptions = {}): Servic
     audit,
     auth: new AuthService(live, audit, opts.random),
     mailboxes: new MailboxService(live, audit),
-    dumpster: new DumpsterService(live, audit, clock, config.selfRestorePerHour),
+    dumpster: new DumpsterService(live, audit, selfRestores),
     recovery: recovery.recovery,
     merges: recovery.merges,
     settled: () => recovery.settled(),

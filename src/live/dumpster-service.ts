@@ -1,9 +1,8 @@
 /**
  * The dumpster for the edges: paged listing, audited restore and purge, and the end user's
- * self-restore guardrail (at most `selfRestorePerHour` items per user per hour).
+ * self-restore guardrail (the user's SelfRestoreBudget).
  */
 import type { AuditService } from '../audit/index.js';
-import { SlidingWindowLimiter } from '../auth/index.js';
 import {
   type DumpsterItem,
   type PurgeResult,
@@ -11,27 +10,21 @@ import {
   purgeDumpster,
   restoreFromDumpster,
 } from '../dumpster/index.js';
-import { AppError } from '../errors.js';
 import { type Page, decodeCursor, encodeCursor, isInt } from '../lib/cursor.js';
-import { type Clock, HOUR_MS } from '../lib/clock.js';
 import type { Database } from '../store/index.js';
 import { type Caller, auditContext, mailboxTarget } from './caller.js';
+import type { SelfRestoreBudget } from './self-restore.js';
 import type { PageRequest } from './mailbox-service.js';
 
 const isKey = (k: unknown): k is [number, number] =>
   Array.isArray(k) && k.length === 2 && isInt(k[0]) && isInt(k[1]);
 
 export class DumpsterService {
-  private readonly selfRestores: SlidingWindowLimiter;
-
   constructor(
     private readonly db: Database,
     private readonly audit: AuditService,
-    clock: Clock,
-    selfRestorePerHour: number,
-  ) {
-    this.selfRestores = new SlidingWindowLimiter(clock, selfRestorePerHour, HOUR_MS);
-  }
+    private readonly selfRestores: SelfRestoreBudget,
+  ) {}
 
   /**
    * Dumpster items, most recently deleted first, each with its purge time and days left.
@@ -51,7 +44,7 @@ export class DumpsterService {
 
   /**
    * Put a dumpster item back into the folder it was deleted from (recreated if gone). A `user`
-   * is held to the self-restore rate limit. Audited.
+   * is held to the self-restore budget. Audited.
    * @throws MAILBOX_NOT_FOUND, MESSAGE_NOT_FOUND, RATE_LIMITED (details.retryAfterSeconds)
    */
   restore(caller: Caller, address: string, id: number): Promise<{ id: number; folder: string }> {
@@ -60,21 +53,12 @@ export class DumpsterService {
       'restoreDumpsterItem',
       mailboxTarget(address, 'dumpster', id),
       async () => {
-        const admission =
-          caller.principal.role === 'user' ? this.selfRestores.take(address.toLowerCase()) : undefined;
-        if (admission && !admission.ok) {
-          const retryAfterSeconds = Math.max(1, Math.ceil(admission.retryAfterMs / 1000));
-          throw new AppError(
-            'RATE_LIMITED',
-            `At most ${this.selfRestores.limit} items can be restored per hour; try again in ${retryAfterSeconds} s`,
-            { retryAfterSeconds, limit: this.selfRestores.limit },
-          );
-        }
+        const release = caller.principal.role === 'user' ? this.selfRestores.take(address, 1) : undefined;
         try {
           const r = await restoreFromDumpster(this.db, address, [id]);
           return r.restored[0]!;
         } catch (err) {
-          admission?.release();
+          release?.();
           throw err;
         }
       },

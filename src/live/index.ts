@@ -10,4 +10,5 @@ export * from './caller.js';
 export * from './dumpster-service.js';
 export * from './mailbox-service.js';
 export * from './message-view.js';
+export * from './self-restore.js';
 export * from './views.js';

@@ -3,6 +3,7 @@ import type { AuditService } from '../audit/index.js';
 import { openRsgCatalogue } from '../catalogue.js';
 import type { Config } from '../config.js';
 import type { Clock } from '../lib/clock.js';
+import type { SelfRestoreBudget } from '../live/index.js';
 import type { Database } from '../store/index.js';
 import { MergeService } from './merge-service.js';
 import { RecoveryService } from './recovery-service.js';
@@ -13,6 +14,7 @@ export function buildRecovery(
   live: Database,
   audit: AuditService,
   clock: Clock,
+  selfRestores: SelfRestoreBudget,
 ): { recovery: RecoveryService; merges: MergeService; settled(): Promise<void>; close(): Promise<void> } {
   const catalogue = openRsgCatalogue(config, clock);
   const recovery = new RecoveryService(live, catalogue, audit, {
@@ -20,7 +22,7 @@ export function buildRecovery(
     from: config.mailFrom,
     maxMailBytes: config.maxMailBytes,
   });
-  const merges = new MergeService(live, catalogue, audit, clock);
+  const merges = new MergeService(live, catalogue, audit, clock, selfRestores);
   const settled = async (): Promise<void> => {
     await recovery.settled();
     await merges.settled();

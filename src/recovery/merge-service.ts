@@ -11,6 +11,7 @@ import { type JobDocument, type JobReport, type JobStatus, getJobStatus, runJob 
 import type { Clock } from '../lib/clock.js';
 import { resolveInside } from '../lib/fs.js';
 import { type Caller, auditContext } from '../live/caller.js';
+import type { SelfRestoreBudget } from '../live/self-restore.js';
 import {
   type MergeDeps,
   type MergeReport,
@@ -47,6 +48,7 @@ export class MergeService {
     private readonly catalogue: RsgCatalogue,
     private readonly audit: AuditService,
     clock: Clock,
+    private readonly selfRestores: SelfRestoreBudget,
   ) {
     this.deps = mergeDeps(live, catalogue, clock);
   }
@@ -203,25 +205,35 @@ export class MergeService {
     return listMergeItems(this.live, id);
   }
 
-  /** A user's restore of their own items from a self-service recovery group. */
+  /**
+   * A user's restore of their own items from a self-service recovery group, held to the user's
+   * self-restore budget (one unit per requested item, shared with dumpster restores).
+   * @throws RATE_LIMITED, VALIDATION_FAILED (more items than the hourly budget)
+   */
   async selfRestore(caller: Caller, rsg: string, itemIds: number[]): Promise<MergeReport> {
     const own = caller.principal.mailbox;
     if (caller.principal.role !== 'user' || own === null) {
       throw new AppError('FORBIDDEN', 'Self-service restore is for user tokens');
     }
-    return this.start(
-      caller,
-      {
-        rsg,
-        target: own,
-        selection: { mailbox: own, itemIds },
-        folders: 'original',
-        conflict: 'skip',
-        overrides: {},
-        badItemLimit: 0,
-      },
-      'restoreMyRecoveryItems',
-    );
+    const release = this.selfRestores.take(own, itemIds.length);
+    try {
+      return await this.start(
+        caller,
+        {
+          rsg,
+          target: own,
+          selection: { mailbox: own, itemIds },
+          folders: 'original',
+          conflict: 'skip',
+          overrides: {},
+          badItemLimit: 0,
+        },
+        'restoreMyRecoveryItems',
+      );
+    } catch (err) {
+      release();
+      throw err;
+    }
   }
 
   /** Run a bulk job document in the background; resolves once its job id is known. */

@@ -178,6 +178,53 @@ describe('POST /me/recovery-groups/{id}/restore', () => {
   });
 });
 
+describe('the self-restore budget (selfRestorePerHour) over both ways a user restores', () => {
+  it('counts each requested item, shares the hour with dumpster restores, and spares the help desk', async (t) => {
+    const small = await makeTestApp(t, { config: { selfRestorePerHour: 3 } });
+    const tree = await mountTree(small, { selfService: true });
+    const [a, b, c, d] = ['Terminations', 'Sarah Pernul', 'Return of LC', 'EPMI List'].map(
+      (s) => rsgItemBySubject(small, tree.id, ALICE, s).id,
+    );
+    const restore = (itemIds: number[], token = small.tokens.alice) =>
+      small.api.post(`/me/recovery-groups/${tree.id}/restore`, token).send({ itemIds });
+    const tooMany = await restore([a!, b!, c!, d!]);
+    expectProblem(tooMany, 'VALIDATION_FAILED', {
+      instance: `/api/v1/me/recovery-groups/${tree.id}/restore`,
+      detail: 'At most 3 items can be restored per hour; restore fewer at a time',
+      limit: 3,
+      requested: 4,
+    });
+    await restore([a!, b!]).expect(202);
+    await small.services.settled();
+    small.clock.advance(10 * 60_000);
+    // the third unit of the hour goes to a dumpster restore ...
+    const gone = small.deliver(aMessage());
+    await small.services.live.write((tx) => tx.emit({ t: 'item.delete', ids: [gone], deletedMs: tx.now }));
+    await small.api.post(`/me/dumpster/${gone}/restore`, small.tokens.alice).expect(200);
+    // ... so the budget is spent for both ways in
+    const refused = await restore([c!]);
+    assert.equal(refused.headers['retry-after'], String(50 * 60));
+    expectProblem(refused, 'RATE_LIMITED', {
+      instance: `/api/v1/me/recovery-groups/${tree.id}/restore`,
+      detail: 'At most 3 items can be restored per hour; try again in 3000 s',
+      retryAfterSeconds: 3000,
+      limit: 3,
+    });
+    // nothing of the refused request was merged
+    const merges = small.services.live.sql.prepare('SELECT COUNT(*) AS n FROM merge_jobs').get() as {
+      n: number;
+    };
+    assert.equal(merges.n, 1);
+    // the help desk is not held to it
+    await small.api
+      .post('/merges', small.tokens.helpdesk)
+      .send({ rsg: tree.id, target: ALICE, selection: { mailbox: ALICE, itemIds: [c!, d!] } })
+      .expect(202);
+    small.clock.advance(50 * 60_000 + 1);
+    await restore([c!]).expect(202);
+  });
+});
+
 describe('POST /merges by a user', () => {
   const plan = (selection: object, target = ALICE, rsg = open.id) => ({
     rsg,
