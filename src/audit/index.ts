@@ -46,8 +46,47 @@ export class AuditService {
   }
 
   /**
+   * Run the write `plan` and record `ok` in the same write batch, so the change and its entry
+   * commit (or vanish) together; a failure is recorded as `audited` does, in a write of its own
+   * (the plan's changes rolled back). `detail` adds what the result says.
+   */
+  async auditedWrite<T>(
+    ctx: AuditContext,
+    action: string,
+    target: string,
+    plan: (tx: WriteTx) => T,
+    detail?: (result: T) => Record<string, unknown>,
+  ): Promise<T> {
+    try {
+      return await this.db.write((tx) => {
+        const result = plan(tx);
+        recordAuditTx(tx, [
+          { ...ctx, action, target, outcome: 'ok', detail: detail ? detail(result) : null },
+        ]);
+        return result;
+      });
+    } catch (err) {
+      await this.recordFailure(ctx, action, target, err);
+      throw err;
+    }
+  }
+
+  /** Record an attempt that ended in `err`: `denied` for a rate limit, else `failed`, with the error's code. */
+  async recordFailure(ctx: AuditContext, action: string, target: string, err: unknown): Promise<void> {
+    const code = isAppError(err) ? err.code : 'INTERNAL';
+    await this.record({
+      ...ctx,
+      action,
+      target,
+      outcome: code === 'RATE_LIMITED' ? 'denied' : 'failed',
+      code,
+    });
+  }
+
+  /**
    * Run `fn` and record its outcome: `ok`, or `failed`/`denied` with the error's code (the
-   * error is rethrown). `detail` adds what the result says (counts, folders).
+   * error is rethrown). `detail` adds what the result says (counts, folders). For a change to
+   * the live database, prefer `auditedWrite`: this records the outcome in a write of its own.
    */
   async audited<T>(
     ctx: AuditContext,
@@ -60,14 +99,7 @@ export class AuditService {
     try {
       result = await fn();
     } catch (err) {
-      const code = isAppError(err) ? err.code : 'INTERNAL';
-      await this.record({
-        ...ctx,
-        action,
-        target,
-        outcome: code === 'RATE_LIMITED' ? 'denied' : 'failed',
-        code,
-      });
+      await this.recordFailure(ctx, action, target, err);
       throw err;
     }
     await this.record({ ...ctx, action, target, outcome: 'ok', detail: detail ? detail(result) : null });

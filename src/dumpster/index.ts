@@ -18,6 +18,7 @@ import {
   getMailbox,
   listItems,
   listMailboxes,
+  type WriteTx,
 } from '../store/index.js';
 import type BetterSqlite3 from 'better-sqlite3';
 
@@ -57,24 +58,30 @@ export function listDumpster(db: Database, address: string): DumpsterItem[] {
  * Restore dumpster items to the folder they were deleted from, recreating it if it is gone.
  * @throws MAILBOX_NOT_FOUND, MESSAGE_NOT_FOUND (not in this mailbox's dumpster)
  */
+export function restoreFromDumpsterTx(
+  tx: WriteTx,
+  address: string,
+  ids: readonly number[],
+): { restored: { id: number; folder: string }[] } {
+  const m = getMailbox(tx.sql, address);
+  const moves = ids.map((id) => {
+    const it = getItem(tx.sql, m.id, id);
+    if (it.deletedMs === null) {
+      throw new AppError('MESSAGE_NOT_FOUND', `Item ${id} is not in the dumpster`, { itemId: id });
+    }
+    const folder = ensureFolder(tx, m.id, it.folder);
+    return { id, folderId: folder.id, folderPath: folder.path };
+  });
+  tx.emit({ t: 'item.restore', moves });
+  return { restored: moves.map((x) => ({ id: x.id, folder: x.folderPath })) };
+}
+
 export function restoreFromDumpster(
   db: Database,
   address: string,
   ids: readonly number[],
 ): Promise<{ restored: { id: number; folder: string }[] }> {
-  return db.write((tx) => {
-    const m = getMailbox(tx.sql, address);
-    const moves = ids.map((id) => {
-      const it = getItem(tx.sql, m.id, id);
-      if (it.deletedMs === null) {
-        throw new AppError('MESSAGE_NOT_FOUND', `Item ${id} is not in the dumpster`, { itemId: id });
-      }
-      const folder = ensureFolder(tx, m.id, it.folder);
-      return { id, folderId: folder.id, folderPath: folder.path };
-    });
-    tx.emit({ t: 'item.restore', moves });
-    return { restored: moves.map((x) => ({ id: x.id, folder: x.folderPath })) };
-  });
+  return db.write((tx) => restoreFromDumpsterTx(tx, address, ids));
 }
 
 export interface PurgeResult {
@@ -88,40 +95,45 @@ export interface PurgeResult {
  * The purge pass: remove dumpster items past the retention window (or, with `ids`, those
  * items now — an administrator's purge), except in mailboxes on hold. Leaves tombstones.
  */
+export function purgeDumpsterTx(
+  tx: WriteTx,
+  opts: { address?: string; ids?: readonly number[] } = {},
+): PurgeResult {
+  const boxes = opts.address ? [getMailbox(tx.sql, opts.address)] : listMailboxes(tx.sql);
+  const result: PurgeResult = { purged: 0, onHold: [], bytesReleased: 0 };
+  const ids: number[] = [];
+  for (const m of boxes) {
+    if (m.hold) {
+      result.onHold.push(m.address);
+      continue;
+    }
+    const limit = tx.now - retentionDaysOf(tx.sql, m) * DAY_MS;
+    const candidates = opts.ids
+      ? opts.ids.map((id) => {
+          const it = getItem(tx.sql, m.id, id);
+          if (it.deletedMs === null) {
+            throw new AppError('MESSAGE_NOT_FOUND', `Item ${id} is not in the dumpster`, { itemId: id });
+          }
+          return it;
+        })
+      : listItems(tx.sql, m.id, { state: 'dumpster' }).filter((it) => (it.deletedMs ?? tx.now) < limit);
+    for (const it of candidates) {
+      ids.push(it.id);
+      result.bytesReleased += it.size;
+    }
+  }
+  if (ids.length > 0) {
+    tx.emit({ t: 'item.purge', ids, purgedMs: tx.now, tombstones: true });
+  }
+  result.purged = ids.length;
+  return result;
+}
+
 export function purgeDumpster(
   db: Database,
   opts: { address?: string; ids?: readonly number[] } = {},
 ): Promise<PurgeResult> {
-  return db.write((tx) => {
-    const boxes = opts.address ? [getMailbox(tx.sql, opts.address)] : listMailboxes(tx.sql);
-    const result: PurgeResult = { purged: 0, onHold: [], bytesReleased: 0 };
-    const ids: number[] = [];
-    for (const m of boxes) {
-      if (m.hold) {
-        result.onHold.push(m.address);
-        continue;
-      }
-      const limit = tx.now - retentionDaysOf(tx.sql, m) * DAY_MS;
-      const candidates = opts.ids
-        ? opts.ids.map((id) => {
-            const it = getItem(tx.sql, m.id, id);
-            if (it.deletedMs === null) {
-              throw new AppError('MESSAGE_NOT_FOUND', `Item ${id} is not in the dumpster`, { itemId: id });
-            }
-            return it;
-          })
-        : listItems(tx.sql, m.id, { state: 'dumpster' }).filter((it) => (it.deletedMs ?? tx.now) < limit);
-      for (const it of candidates) {
-        ids.push(it.id);
-        result.bytesReleased += it.size;
-      }
-    }
-    if (ids.length > 0) {
-      tx.emit({ t: 'item.purge', ids, purgedMs: tx.now, tombstones: true });
-    }
-    result.purged = ids.length;
-    return result;
-  });
+  return db.write((tx) => purgeDumpsterTx(tx, opts));
 }
 
 export interface Tombstone {

@@ -7,8 +7,8 @@ import {
   type DumpsterItem,
   type PurgeResult,
   listDumpster,
-  purgeDumpster,
-  restoreFromDumpster,
+  purgeDumpsterTx,
+  restoreFromDumpsterTx,
 } from '../dumpster/index.js';
 import { type Page, decodeCursor, encodeCursor, isInt } from '../lib/cursor.js';
 import type { Database } from '../store/index.js';
@@ -48,15 +48,15 @@ export class DumpsterService {
    * @throws MAILBOX_NOT_FOUND, MESSAGE_NOT_FOUND, RATE_LIMITED (details.retryAfterSeconds)
    */
   restore(caller: Caller, address: string, id: number): Promise<{ id: number; folder: string }> {
-    return this.audit.audited(
+    return this.audit.auditedWrite(
       auditContext(caller),
       'restoreDumpsterItem',
       mailboxTarget(address, 'dumpster', id),
-      async () => {
+      (tx) => {
+        // inside the write: a refusal is audited as denied, and a failed restore gives its unit back
         const release = caller.principal.role === 'user' ? this.selfRestores.take(address, 1) : undefined;
         try {
-          const r = await restoreFromDumpster(this.db, address, [id]);
-          return r.restored[0]!;
+          return restoreFromDumpsterTx(tx, address, [id]).restored[0]!;
         } catch (err) {
           release?.();
           throw err;
@@ -72,11 +72,11 @@ export class DumpsterService {
    * @throws MAILBOX_NOT_FOUND, MESSAGE_NOT_FOUND (a named item not in the dumpster)
    */
   purge(caller: Caller, address: string, ids?: readonly number[]): Promise<PurgeResult> {
-    return this.audit.audited(
+    return this.audit.auditedWrite(
       auditContext(caller),
       'purgeDumpster',
       mailboxTarget(address, 'dumpster'),
-      () => purgeDumpster(this.db, { address, ids }),
+      (tx) => purgeDumpsterTx(tx, { address, ids }),
       (r) => ({ purged: r.purged, onHold: r.onHold.length > 0, ...(ids ? { ids: [...ids] } : {}) }),
     );
   }

@@ -8,16 +8,16 @@ import {
   type Database,
   type Item,
   type MailboxSummary,
-  createMailbox,
+  createMailboxTx,
   databaseRetentionDays,
-  deleteItems,
+  deleteItemsTx,
   getFolder,
   getItem,
   getMailbox,
   listFolders,
   listItems,
   readItemBytes,
-  updateMailbox,
+  updateMailboxTx,
 } from '../store/index.js';
 import { type Caller, auditContext, mailboxTarget } from './caller.js';
 import { type RenderedMessage, renderMessage } from './message-view.js';
@@ -81,19 +81,19 @@ export class MailboxService {
 
   /** @throws MAILBOX_EXISTS */
   async create(caller: Caller, input: NewMailbox): Promise<MailboxSummary> {
-    await this.audit.audited(auditContext(caller), 'createMailbox', mailboxTarget(input.address), () =>
-      createMailbox(this.db, input),
+    await this.audit.auditedWrite(auditContext(caller), 'createMailbox', mailboxTarget(input.address), (tx) =>
+      createMailboxTx(tx, input),
     );
     return this.get(input.address);
   }
 
   /** Put a mailbox on hold (its dumpster is never purged) or take it off. @throws MAILBOX_NOT_FOUND */
   async setHold(caller: Caller, address: string, hold: boolean): Promise<MailboxSummary> {
-    await this.audit.audited(
+    await this.audit.auditedWrite(
       auditContext(caller),
       'setHold',
       mailboxTarget(address, 'hold'),
-      () => updateMailbox(this.db, address, { hold }),
+      (tx) => updateMailboxTx(tx, address, { hold }),
       () => ({ hold }),
     );
     return this.get(address);
@@ -170,8 +170,11 @@ export class MailboxService {
 
   /** Move an item to the dumpster. @throws MAILBOX_NOT_FOUND, MESSAGE_NOT_FOUND (not a live item) */
   async delete(caller: Caller, address: string, id: number): Promise<DumpsterItem> {
-    await this.audit.audited(auditContext(caller), 'deleteItem', mailboxTarget(address, 'items', id), () =>
-      deleteItems(this.db, address, [id]),
+    await this.audit.auditedWrite(
+      auditContext(caller),
+      'deleteItem',
+      mailboxTarget(address, 'items', id),
+      (tx) => deleteItemsTx(tx, address, [id]),
     );
     const m = getMailbox(this.db.sql, address);
     return toDumpsterItem(this.db.sql, m, getItem(this.db.sql, m.id, id), this.db.clock.now());

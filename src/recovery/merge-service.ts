@@ -215,7 +215,13 @@ export class MergeService {
     if (caller.principal.role !== 'user' || own === null) {
       throw new AppError('FORBIDDEN', 'Self-service restore is for user tokens');
     }
-    const release = this.selfRestores.take(own, itemIds.length);
+    let release: () => void;
+    try {
+      release = this.selfRestores.take(own, itemIds.length);
+    } catch (err) {
+      await this.audit.recordFailure(auditContext(caller), 'restoreMyRecoveryItems', '/merges', err);
+      throw err;
+    }
     try {
       return await this.start(
         caller,

@@ -142,16 +142,22 @@ export function createMailbox(db: Database, input: CreateMailboxInput): Promise<
   return db.write((tx) => createMailboxTx(tx, input));
 }
 
+export function updateMailboxTx(
+  tx: WriteTx,
+  address: string,
+  change: { name?: string; retentionDays?: number | null; hold?: boolean },
+): Mailbox {
+  const m = getMailbox(tx.sql, address);
+  tx.emit({ t: 'mailbox.update', id: m.id, ...change });
+  return getMailbox(tx.sql, address);
+}
+
 export function updateMailbox(
   db: Database,
   address: string,
   change: { name?: string; retentionDays?: number | null; hold?: boolean },
 ): Promise<Mailbox> {
-  return db.write((tx) => {
-    const m = getMailbox(tx.sql, address);
-    tx.emit({ t: 'mailbox.update', id: m.id, ...change });
-    return getMailbox(tx.sql, address);
-  });
+  return db.write((tx) => updateMailboxTx(tx, address, change));
 }
 
 export interface AddItemInput {
@@ -384,22 +390,25 @@ export function listItems(
 }
 
 /** Move items to the mailbox's dumpster. @throws MESSAGE_NOT_FOUND when one is not a live item of the mailbox */
+/** Move live items to the dumpster, inside a write batch. @throws MAILBOX_NOT_FOUND, MESSAGE_NOT_FOUND */
+export function deleteItemsTx(tx: WriteTx, address: string, ids: readonly number[]): { deleted: number[] } {
+  const m = getMailbox(tx.sql, address);
+  for (const id of ids) {
+    const it = getItem(tx.sql, m.id, id);
+    if (it.deletedMs !== null) {
+      throw new AppError('MESSAGE_NOT_FOUND', `Item ${id} is already in the dumpster`, { itemId: id });
+    }
+  }
+  tx.emit({ t: 'item.delete', ids: [...ids], deletedMs: tx.now });
+  return { deleted: [...ids] };
+}
+
 export function deleteItems(
   db: Database,
   address: string,
   ids: readonly number[],
 ): Promise<{ deleted: number[] }> {
-  return db.write((tx) => {
-    const m = getMailbox(tx.sql, address);
-    for (const id of ids) {
-      const it = getItem(tx.sql, m.id, id);
-      if (it.deletedMs !== null) {
-        throw new AppError('MESSAGE_NOT_FOUND', `Item ${id} is already in the dumpster`, { itemId: id });
-      }
-    }
-    tx.emit({ t: 'item.delete', ids: [...ids], deletedMs: tx.now });
-    return { deleted: [...ids] };
-  });
+  return db.write((tx) => deleteItemsTx(tx, address, ids));
 }
 
 /**

@@ -210,6 +210,12 @@ describe('the self-restore budget (selfRestorePerHour) over both ways a user res
       retryAfterSeconds: 3000,
       limit: 3,
     });
+    const denied = small.services.live.sql
+      .prepare(
+        "SELECT outcome, code FROM audit_log WHERE action = 'restoreMyRecoveryItems' AND request_id = ?",
+      )
+      .get(refused.headers['x-request-id']);
+    assert.deepEqual({ ...(denied as object) }, { outcome: 'denied', code: 'RATE_LIMITED' });
     // nothing of the refused request was merged
     const merges = small.services.live.sql.prepare('SELECT COUNT(*) AS n FROM merge_jobs').get() as {
       n: number;

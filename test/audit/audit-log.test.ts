@@ -7,7 +7,14 @@ import type { TestContext } from 'node:test';
 import { AuditService, CLI_ACTOR, listAudit } from '../../src/audit/index.js';
 import { LIVE_EXTENSIONS } from '../../src/extensions.js';
 import { ManualClock } from '../../src/lib/clock.js';
-import { Database } from '../../src/store/index.js';
+import {
+  Database,
+  createMailbox,
+  deleteItemsTx,
+  deliver,
+  getItem,
+  getMailbox,
+} from '../../src/store/index.js';
 
 const CLI = { actor: CLI_ACTOR, requestId: 'r-9' };
 
@@ -112,5 +119,39 @@ describe('the audit log', () => {
     assert.throws(() => listAudit(db.sql, {}, { limit: 3, cursor: 'c1.WyJpdGVtcyIsWzEsMl1d' }), {
       code: 'VALIDATION_FAILED',
     });
+  });
+
+  it('auditedWrite: the change and its ok entry commit together, or neither does', async (t) => {
+    const { db } = tempDb(t);
+    const audit = new AuditService(db);
+    await createMailbox(db, { address: 'a@example.com' });
+    const [id] = deliver(db, [Buffer.from('Subject: x\r\n\r\nbody\r\n')], { to: ['a@example.com'] })
+      .delivered[0]!.ids;
+    const box = getMailbox(db.sql, 'a@example.com');
+    // the entry cannot be built (its detail throws) after the plan has deleted the item
+    await assert.rejects(
+      audit.auditedWrite(
+        CLI,
+        'deleteItem',
+        '/t',
+        (tx) => deleteItemsTx(tx, 'a@example.com', [id!]),
+        () => {
+          throw new Error('no detail');
+        },
+      ),
+      /no detail/,
+    );
+    assert.equal(getItem(db.sql, box.id, id!).deletedMs, null, 'the delete rolled back with the entry');
+    const failed = listAudit(db.sql, { action: 'deleteItem' }, { limit: 5 }).items;
+    assert.deepEqual(
+      failed.map((e) => [e.outcome, e.code]),
+      [['failed', 'INTERNAL']],
+    );
+    const done = await audit.auditedWrite(CLI, 'deleteItem', '/t', (tx) =>
+      deleteItemsTx(tx, 'a@example.com', [id!]),
+    );
+    assert.deepEqual(done, { deleted: [id] });
+    assert.notEqual(getItem(db.sql, box.id, id!).deletedMs, null);
+    assert.equal(listAudit(db.sql, { action: 'deleteItem', outcome: 'ok' }, { limit: 5 }).items.length, 1);
   });
 });
