@@ -45,13 +45,22 @@ export function toDumpsterItem(sql: BetterSqlite3.Database, m: Mailbox, it: Item
   };
 }
 
-/** The dumpster of a mailbox, most recently deleted first. */
-export function listDumpster(db: Database, address: string): DumpsterItem[] {
+/**
+ * The dumpster of a mailbox, most recently deleted first: all of it, or a page of `limit` items
+ * after the key `after` (keyset paging in SQL, so a large dumpster is never read whole).
+ */
+export function listDumpster(
+  db: Database,
+  address: string,
+  page: { after?: { deletedMs: number; id: number }; limit?: number } = {},
+): DumpsterItem[] {
   const m = getMailbox(db.sql, address);
   const now = db.clock.now();
-  return listItems(db.sql, m.id, { state: 'dumpster' })
-    .map((it) => toDumpsterItem(db.sql, m, it, now))
-    .sort((a, b) => b.deletedMs - a.deletedMs || b.id - a.id);
+  return listItems(db.sql, m.id, {
+    state: 'dumpster',
+    byDeletion: { after: page.after },
+    limit: page.limit,
+  }).map((it) => toDumpsterItem(db.sql, m, it, now));
 }
 
 /**

@@ -32,14 +32,17 @@ export class DumpsterService {
    */
   list(address: string, page: PageRequest): Page<DumpsterItem> {
     const key = page.cursor === undefined ? undefined : decodeCursor('dumpster', page.cursor, isKey);
-    const all = listDumpster(this.db, address);
-    const start = key
-      ? all.findIndex((d) => d.deletedMs < key[0] || (d.deletedMs === key[0] && d.id < key[1]))
-      : 0;
-    const items = start < 0 ? [] : all.slice(start, start + page.limit);
+    const rows = listDumpster(this.db, address, {
+      after: key && { deletedMs: key[0], id: key[1] },
+      limit: page.limit + 1,
+    });
+    const items = rows.slice(0, page.limit);
     const last = items.at(-1);
-    const more = start >= 0 && start + page.limit < all.length;
-    return { items, nextCursor: more && last ? encodeCursor('dumpster', [last.deletedMs, last.id]) : null };
+    return {
+      items,
+      nextCursor:
+        rows.length > page.limit && last ? encodeCursor('dumpster', [last.deletedMs, last.id]) : null,
+    };
   }
 
   /**

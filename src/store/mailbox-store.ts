@@ -356,6 +356,11 @@ export interface ListItemsOptions {
   state?: 'live' | 'dumpster' | 'all';
   /** Keyset cursor: items after (internalMs, id) in date order, newest first. */
   after?: { internalMs: number; id: number };
+  /**
+   * Dumpster order instead: most recently deleted first (deletedMs, id), after this key when
+   * given. For `state: 'dumpster'`.
+   */
+  byDeletion?: { after?: { deletedMs: number; id: number } };
   limit?: number;
 }
 
@@ -381,15 +386,20 @@ export function listItems(
     where.push('(internal_ms < ? OR (internal_ms = ? AND id < ?))');
     params.push(opts.after.internalMs, opts.after.internalMs, opts.after.id);
   }
+  const afterDeleted = opts.byDeletion?.after;
+  if (afterDeleted) {
+    where.push('(deleted_ms < ? OR (deleted_ms = ? AND id < ?))');
+    params.push(afterDeleted.deletedMs, afterDeleted.deletedMs, afterDeleted.id);
+  }
+  const order = opts.byDeletion ? 'deleted_ms DESC, id DESC' : 'internal_ms DESC, id DESC';
   const limit = opts.limit ?? -1;
   const rows = stmt(
     sql,
-    `SELECT ${ITEM_COLS} FROM items WHERE ${where.join(' AND ')} ORDER BY internal_ms DESC, id DESC LIMIT ?`,
+    `SELECT ${ITEM_COLS} FROM items WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ?`,
   ).all(...params, limit) as ItemRowOut[];
   return rows.map(toItem);
 }
 
-/** Move items to the mailbox's dumpster. @throws MESSAGE_NOT_FOUND when one is not a live item of the mailbox */
 /** Move live items to the dumpster, inside a write batch. @throws MAILBOX_NOT_FOUND, MESSAGE_NOT_FOUND */
 export function deleteItemsTx(tx: WriteTx, address: string, ids: readonly number[]): { deleted: number[] } {
   const m = getMailbox(tx.sql, address);
@@ -403,6 +413,7 @@ export function deleteItemsTx(tx: WriteTx, address: string, ids: readonly number
   return { deleted: [...ids] };
 }
 
+/** Move items to the mailbox's dumpster. @throws MESSAGE_NOT_FOUND when one is not a live item of the mailbox */
 export function deleteItems(
   db: Database,
   address: string,

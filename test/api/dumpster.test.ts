@@ -40,6 +40,25 @@ describe('GET /mailboxes/{address}/dumpster', () => {
     assert.equal(next.body.nextCursor, null);
   });
 
+  it('pages a dumpster with many items deleted at the same instant: each once, in order', async (t) => {
+    const { api, tokens, deliver, clock, services } = await makeTestApp(t);
+    const together = Array.from({ length: 7 }, () => deliver(aMessage()));
+    await services.live.write((tx) => tx.emit({ t: 'item.delete', ids: together, deletedMs: tx.now }));
+    clock.advance(DAY);
+    const later = Array.from({ length: 3 }, () => deliver(aMessage()));
+    await services.live.write((tx) => tx.emit({ t: 'item.delete', ids: later, deletedMs: tx.now }));
+    const seen: number[] = [];
+    let cursor: string | null = null;
+    do {
+      const q: string = cursor ? `&cursor=${encodeURIComponent(cursor)}` : '';
+      const res = await api.get(`/mailboxes/${ALICE}/dumpster?limit=3${q}`, tokens.helpdesk).expect(200);
+      seen.push(...res.body.items.map((i: { id: number }) => i.id));
+      cursor = res.body.nextCursor;
+    } while (cursor);
+    const byIdDesc = (xs: number[]) => [...xs].sort((x, y) => y - x);
+    assert.deepEqual(seen, [...byIdDesc(later), ...byIdDesc(together)]);
+  });
+
   it('→ 404 MAILBOX_NOT_FOUND for an unknown mailbox', async (t) => {
     const { api, tokens } = await makeTestApp(t);
     const res = await api.get('/mailboxes/ghost@example.com/dumpster', tokens.admin);
