@@ -2,7 +2,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { MergeRequest } from '../src/merge/index.js';
-import { FolderPath, MailboxAddress } from '../src/schemas.js';
+import { FolderPath, MailboxAddress, RsgMailboxName } from '../src/schemas.js';
 import type { Services } from '../src/services.js';
 import { ANY_TOKEN, STAFF, guard } from './auth.js';
 import { callerOf } from './context.js';
@@ -15,7 +15,7 @@ export const MergeBody = z.strictObject({
   target: MailboxAddress,
   selection: z.strictObject({
     itemIds: z.array(z.number().int().min(1)).min(1).max(100_000).optional(),
-    mailbox: MailboxAddress.optional(),
+    mailbox: RsgMailboxName.optional(),
     folder: FolderPath.optional(),
     subfolders: z.boolean().optional(),
     query: z.string().min(1).max(4096).optional(),

@@ -6,7 +6,7 @@ import { downloadHeaders, EXPORT_FORMATS } from '../src/export/index.js';
 import { resolveInside } from '../src/lib/fs.js';
 import { toItemSummary } from '../src/live/index.js';
 import { RSG_SOURCE_KINDS, type RsgInfo } from '../src/rsg/index.js';
-import { FolderPath, MailboxAddress } from '../src/schemas.js';
+import { FolderPath, RsgMailboxName } from '../src/schemas.js';
 import type { Services } from '../src/services.js';
 import { STAFF, guard } from './auth.js';
 import { callerOf } from './context.js';
@@ -14,7 +14,7 @@ import { PageQuery, PathId, parse } from './params.js';
 
 const RsgId = z.string().regex(/^[a-z0-9]{4,32}$/, 'a recovery group id');
 const RsgParams = z.object({ id: RsgId });
-const RsgMailboxParams = z.object({ id: RsgId, address: MailboxAddress });
+const RsgMailboxParams = z.object({ id: RsgId, address: RsgMailboxName });
 const RsgItemParams = z.object({ id: RsgId, itemId: PathId });
 const AttachmentParams = RsgItemParams.extend({ n: z.coerce.number().int().min(0).max(100_000) });
 const Until = z.union([
@@ -29,24 +29,24 @@ const MountBody = z.strictObject({
   path: z.string().min(1).max(4096),
   label: z.string().min(1).max(200).optional(),
   until: Until.optional(),
-  mailbox: MailboxAddress.optional(),
+  mailbox: RsgMailboxName.optional(),
   selfService: z.boolean().optional(),
 });
 const ItemsQuery = PageQuery.extend({ folder: FolderPath.optional() });
 const SearchQuery = PageQuery.extend({
   q: z.string().min(1).max(4096),
-  mailbox: MailboxAddress.optional(),
+  mailbox: RsgMailboxName.optional(),
   sort: z.enum(['relevance', 'date']).default('relevance'),
   limit: z.coerce.number().int().min(1).max(1000).default(50),
 });
 const Selection = {
-  mailbox: MailboxAddress.optional(),
+  mailbox: RsgMailboxName.optional(),
   folder: FolderPath.optional(),
   q: z.string().min(1).max(4096).optional(),
   itemIds: z.array(z.number().int().min(1)).max(10_000).optional(),
 };
 const ExportQuery = z.object({
-  mailbox: MailboxAddress.optional(),
+  mailbox: RsgMailboxName.optional(),
   folder: FolderPath.optional(),
   q: z.string().min(1).max(4096).optional(),
   item: z.coerce.number().int().min(1).optional(),

@@ -11,6 +11,21 @@ export const MailboxAddress = z
   .max(254)
   .regex(/^[A-Za-z0-9][A-Za-z0-9._%+\-@]*$/, 'a mailbox address: letters, digits and . _ % + - @');
 
+/**
+ * A mailbox of a recovery group, named as its source named it: an address, or the directory or
+ * file name of a dump (`beck-s`, `Local Folders`). Printable, no '/' or '\', not '.' or '..'.
+ */
+export const RsgMailboxName = z
+  .string()
+  .min(1)
+  .max(254)
+  .refine(
+    (n) => ![...n].some((c) => c.charCodeAt(0) < 0x20 || c === '\x7f'),
+    'a mailbox name without control characters',
+  )
+  .refine((n) => !/[/\\]/.test(n), 'a mailbox name without / or \\')
+  .refine((n) => n !== '.' && n !== '..', "a mailbox name other than '.' or '..'");
+
 /** A '/'-separated folder path: no empty, '.' or '..' segments, no control characters. */
 export const FolderPath = z
   .string()

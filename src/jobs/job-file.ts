@@ -7,7 +7,7 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { z } from 'zod';
 import { AppError } from '../errors.js';
-import { MailboxAddress } from '../schemas.js';
+import { MailboxAddress, RsgMailboxName } from '../schemas.js';
 
 /** A calendar day as YYYY-MM-DD (2001-02-30 is refused: the search language could not use it). */
 const IsoDay = z
@@ -31,7 +31,7 @@ export const JobDocument = z
               source: z.enum(['backup', 'database', 'maildir', 'eml-tree', 'mbox', 'pst']),
               path: z.string().min(1),
               label: z.string().min(1).max(200).optional(),
-              mailbox: MailboxAddress.optional(),
+              mailbox: RsgMailboxName.optional(),
               until: z.string().optional(),
             })
             .strict(),
@@ -41,7 +41,7 @@ export const JobDocument = z
     mailboxes: z
       .union([
         z.literal('all'),
-        z.array(z.object({ from: MailboxAddress, to: MailboxAddress }).strict()).min(1),
+        z.array(z.object({ from: RsgMailboxName, to: MailboxAddress }).strict()).min(1),
       ])
       .optional(),
     mailboxListFile: z.string().min(1).optional(),

@@ -136,7 +136,7 @@ describe('POST /recovery-groups', () => {
         {
           where: 'body',
           path: 'mailbox',
-          message: 'a mailbox address: letters, digits and . _ % + - @',
+          message: 'a mailbox name without / or \\',
         },
         { where: 'body', path: '', message: 'Unrecognized key: "owner"' },
       ],
@@ -298,14 +298,31 @@ describe('GET /recovery-groups/{id}/mailboxes/{address}/folders', () => {
     });
   });
 
+  it('→ 200 for a mailbox named as a dump names it (spaces, parentheses)', async () => {
+    const res = await fx.api
+      .post('/recovery-groups', fx.tokens.admin)
+      .send({ source: 'eml-tree', path: `${TREE}/${ALICE}`, mailbox: 'Old PC (Alice)', label: 'old pc' })
+      .expect(202);
+    await fx.services.settled();
+    const folders = await fx.api
+      .get(
+        `/recovery-groups/${res.body.id}/mailboxes/${encodeURIComponent('Old PC (Alice)')}/folders`,
+        fx.tokens.helpdesk,
+      )
+      .expect(200);
+    assert.deepEqual(
+      folders.body.folders.map((f: { path: string }) => f.path),
+      ['contacts', 'deleted_items', 'inbox', 'sent_items'],
+    );
+    await fx.api.delete(`/recovery-groups/${res.body.id}`, fx.tokens.admin).expect(200);
+  });
+
   it('→ 400 VALIDATION_FAILED for a malformed address', async () => {
     const res = await fx.api.get(`/recovery-groups/${rsg}/mailboxes/..%2Fbob/folders`, fx.tokens.admin);
     expectProblem(res, 'VALIDATION_FAILED', {
       instance: `/api/v1/recovery-groups/${rsg}/mailboxes/..%2Fbob/folders`,
       detail: 'The request path is not valid',
-      errors: [
-        { where: 'params', path: 'address', message: 'a mailbox address: letters, digits and . _ % + - @' },
-      ],
+      errors: [{ where: 'params', path: 'address', message: 'a mailbox name without / or \\' }],
     });
   });
 });

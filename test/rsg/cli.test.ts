@@ -198,4 +198,42 @@ describe('salvage rsg', () => {
       ['failed', 'failed'],
     );
   });
+
+  it('names a mailbox of a dump as the dump named it, spaces and all, in item list, search, export and merge', async (t) => {
+    const { cli } = aHome(t);
+    assert.equal((await cli('init', '--json')).code, 0);
+    const src = copyTrees(t, { 'Phanis Sarah (old PC)': PHANIS });
+    const m = await cli('rsg', 'mount', '--source', 'eml-tree', src, '--json');
+    assert.equal(m.code, 0, m.stderr);
+    const id: string = m.json().id;
+    const box = 'Phanis Sarah (old PC)';
+    const items = await cli('item', 'list', '--rsg', id, '--mailbox', box, '--all', '--json');
+    assert.equal(items.code, 0, items.stderr);
+    assert.equal(items.json().items.length, 35);
+    const found = await cli('search', '--rsg', id, '--mailbox', box, 'subject:terminations', '--json');
+    assert.equal(found.code, 0, found.stderr);
+    assert.ok(found.json().hits.length > 0);
+    const out = path.join(tempDir(t), 'box.mbox');
+    const exp = await cli(
+      'export',
+      '--rsg',
+      id,
+      '--mailbox',
+      box,
+      '--format',
+      'mbox',
+      '--out',
+      out,
+      '--json',
+    );
+    assert.equal(exp.code, 0, exp.stderr);
+    assert.equal(exp.json().items, 35);
+    assert.equal((await cli('mailbox', 'create', 'sarah@example.com', '--json')).code, 0);
+    const merged = await cli('merge', '--rsg', id, '--mailbox', box, '--to', 'sarah@example.com', '--json');
+    assert.equal(merged.code, 0, merged.stderr);
+    assert.equal(merged.json().counts.created, 35);
+    // a name with a slash or a control character is still refused, as bad input
+    const bad = await cli('item', 'list', '--rsg', id, '--mailbox', 'a/b', '--json');
+    assert.equal(bad.code, 2);
+  });
 });

@@ -14,7 +14,7 @@ import { asAsyncIterable } from '../../lib/iter.js';
 import { type CliContext, fmtBytes } from '../context.js';
 import { progressView } from '../progress.js';
 import { parseIds } from './item.js';
-import { parseAddress } from './mailbox.js';
+import { parseAddress, parseRsgMailbox } from './mailbox.js';
 
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
 
@@ -38,7 +38,7 @@ async function withItems<T>(
     throw new AppError('VALIDATION_FAILED', 'Name exactly one of --rsg <id> and --live');
   }
   const sel: ExportSelection = {
-    mailbox: o.mailbox ? parseAddress(o.mailbox) : undefined,
+    mailbox: o.mailbox ? (o.live ? parseAddress(o.mailbox) : parseRsgMailbox(o.mailbox)) : undefined,
     folder: o.folder,
     query: o.query,
     itemIds: o.item ? parseIds(o.item) : undefined,

@@ -4,7 +4,7 @@ import { AppError } from '../../errors.js';
 import { ItemId } from '../../schemas.js';
 import { type Item, deleteItems, getMailbox, listItems } from '../../store/index.js';
 import { type CliContext, fmtDate, intOption, table } from '../context.js';
-import { parseAddress } from './mailbox.js';
+import { parseAddress, parseRsgMailbox } from './mailbox.js';
 
 export function itemView(it: Item): Record<string, unknown> {
   return {
@@ -82,7 +82,7 @@ export function registerItem(program: Command, ctx: CliContext): void {
           const cat = openRsgCatalogue(ctx.config(cmd), ctx.clock);
           try {
             const g = cat.group(opts.rsg);
-            const items = g.listItems(parseAddress(opts.mailbox), {
+            const items = g.listItems(parseRsgMailbox(opts.mailbox), {
               folder: opts.folder,
               state: opts.dumpster ? 'dumpster' : 'all',
               limit,

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { AppError } from '../../errors.js';
-import { MailboxAddress } from '../../schemas.js';
+import { MailboxAddress, RsgMailboxName } from '../../schemas.js';
 import { createMailbox, listMailboxes, updateMailbox } from '../../store/index.js';
 import { type CliContext, fmtBytes, intOption, table } from '../context.js';
 
@@ -10,6 +10,18 @@ export function parseAddress(a: string): string {
     throw new AppError(
       'VALIDATION_FAILED',
       `'${a}' is not a mailbox address: ${r.error.issues[0]?.message ?? ''}`,
+    );
+  }
+  return r.data;
+}
+
+/** A mailbox of a recovery group as its source named it (`Local Folders`). @throws VALIDATION_FAILED */
+export function parseRsgMailbox(a: string): string {
+  const r = RsgMailboxName.safeParse(a);
+  if (!r.success) {
+    throw new AppError(
+      'VALIDATION_FAILED',
+      `'${a}' is not a mailbox name: ${r.error.issues[0]?.message ?? ''}`,
     );
   }
   return r.data;

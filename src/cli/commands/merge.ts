@@ -21,7 +21,7 @@ import { type CliContext, fmtBytes, intOption } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { progressView } from '../progress.js';
 import { parseIds } from './item.js';
-import { parseAddress } from './mailbox.js';
+import { parseAddress, parseRsgMailbox } from './mailbox.js';
 
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
 
@@ -109,7 +109,7 @@ function toRequest(o: MergeOpts): MergeRequest {
     target: parseAddress(o.to),
     selection: {
       itemIds: o.item ? parseIds(o.item) : undefined,
-      mailbox: o.mailbox ? parseAddress(o.mailbox) : undefined,
+      mailbox: o.mailbox ? parseRsgMailbox(o.mailbox) : undefined,
       folder: o.folder,
       subfolders: o.subfolders,
       query: o.query,
@@ -137,7 +137,7 @@ export function registerMerge(program: Command, ctx: CliContext): void {
     .option('--to <address>', 'the target live mailbox')
     .option('--item <id>', 'a source item id (repeatable)', collect)
     .option('--folder <path>', 'a source folder (with its subfolders)')
-    .option('--mailbox <address>', 'the source mailbox: all of it, or the scope of --folder/--query')
+    .option('--mailbox <name>', 'the source mailbox: all of it, or the scope of --folder/--query')
     .option('--query <q>', 'the hits of a search-language query')
     .option('--no-subfolders', 'with --folder: that folder only')
     .option(

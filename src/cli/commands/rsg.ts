@@ -6,7 +6,7 @@ import { type CliContext, fmtBytes, fmtDate, table } from '../context.js';
 import { EXIT, EXIT_FOR } from '../exit-codes.js';
 import { progressView } from '../progress.js';
 import { parseRestorePoint } from './backup.js';
-import { parseAddress } from './mailbox.js';
+import { parseRsgMailbox } from './mailbox.js';
 
 function describe(r: RsgInfo): string {
   const lines = [
@@ -72,7 +72,7 @@ export function registerRsg(program: Command, ctx: CliContext): void {
           path: p,
           label: opts.label,
           until: parseRestorePoint(opts.until),
-          mailbox: opts.mailbox ? parseAddress(opts.mailbox) : undefined,
+          mailbox: opts.mailbox ? parseRsgMailbox(opts.mailbox) : undefined,
           selfService: opts.selfService === true,
         };
         const view = progressView(ctx.io, !ctx.json(cmd));

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { openRsgCatalogue, searchRsg } from '../../catalogue.js';
 import { type CliContext, intOption, table } from '../context.js';
-import { parseAddress } from './mailbox.js';
+import { parseRsgMailbox } from './mailbox.js';
 
 export function registerSearch(program: Command, ctx: CliContext): void {
   program
@@ -10,7 +10,7 @@ export function registerSearch(program: Command, ctx: CliContext): void {
       'search a recovery group with the query language (see README: Search); each hit says where it stands in the live mailbox',
     )
     .requiredOption('--rsg <rsg-id>', 'the recovery group')
-    .option('--mailbox <address>', 'only this mailbox of the RSG')
+    .option('--mailbox <name>', 'only this mailbox of the RSG')
     .option('--limit <n>', 'hits per page (at most 1000)', '50')
     .option('--all', 'every hit, no paging')
     .option('--sort <order>', 'relevance or date', 'relevance')
@@ -25,7 +25,7 @@ export function registerSearch(program: Command, ctx: CliContext): void {
         try {
           const r = await ctx.withDb(cmd, (live) =>
             searchRsg(live, cat.group(o.rsg), query, {
-              mailbox: o.mailbox ? parseAddress(o.mailbox) : undefined,
+              mailbox: o.mailbox ? parseRsgMailbox(o.mailbox) : undefined,
               limit: intOption('--limit', o.limit, 1),
               all: o.all === true,
               sort: o.sort === 'date' ? 'date' : 'relevance',
