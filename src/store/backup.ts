@@ -11,6 +11,14 @@
  * covers its release, so a point-in-time restore never lacks a file; log segments are purged
  * only once a backup covers them (unless kept), and only after SQLite's WAL is checkpointed, so
  * replay never needs a purged segment.
+ *
+ * The snapshot is a plain copy of the SQLite file, taken online. Under the write lock the WAL is
+ * checkpointed completely, then a second connection starts a read transaction: with nothing in
+ * the WAL left to backfill it reads the database file alone (WAL read lock 0), and while it does
+ * no checkpoint may write a page into that file (wal.html, "Checkpointing" and read marks;
+ * walTryBeginRead in sqlite3.c). The write lock is released at once; writers go on into the
+ * WAL, and the file is copied as it stands. Should the WAL not checkpoint completely (a reader
+ * somewhere keeps an old snapshot), the snapshot falls back to VACUUM INTO, which is slower.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -24,6 +32,9 @@ import { listSegments, scanSegment, segmentFileName, segmentPath, truncateSegmen
 
 export const BACKUP_FORMAT = 'salvage-backup/1';
 const LEASE_MS = 6 * 3_600_000;
+/** How long a full backup tries to find the WAL checkpointed completely before VACUUM INTO. */
+const SNAPSHOT_TRIES = 20;
+const SNAPSHOT_RETRY_MS = 5;
 
 export interface Manifest {
   format: typeof BACKUP_FORMAT;
@@ -50,6 +61,17 @@ export interface BackupResult {
   bytes: number;
   purgedSegments: string[];
   ms: number;
+  /** full only: how the snapshot was taken (`copy` of the file, or `vacuum` when that was not possible). */
+  snapshot?: 'copy' | 'vacuum';
+}
+
+export interface BackupOptions {
+  keepLogs?: boolean;
+  /**
+   * full only: called once the snapshot is taken, before its file is copied (progress, and the
+   * tests that let other processes write and checkpoint while a backup copies).
+   */
+  onSnapshot?: (lsn: number) => void;
 }
 
 function fsyncFile(file: string): void {
@@ -66,6 +88,36 @@ function copyDurable(from: string, to: string): number {
   fs.copyFileSync(from, to);
   fsyncFile(to);
   return fs.statSync(to).size;
+}
+
+/** A file of a backup part: its path in the part, sha256 and size. */
+interface PartFile {
+  rel: string;
+  sha256: string;
+  bytes: number;
+}
+
+/**
+ * Copy `from` to `to` durably and return the sha256 and size of what was copied, hashed from
+ * `from` — which must not change meanwhile (a held snapshot, an immutable blob, a closed log
+ * segment). The hash is computed while the kernel writes the copy out: an asynchronous fsync
+ * starts the writeback, and the copy is durable when the fsync on a descriptor opened before it
+ * returns (on Linux a writeback error is reported on every description open when it happened).
+ */
+function copyHashed(from: string, to: string): { sha256: string; bytes: number } {
+  fs.mkdirSync(path.dirname(to), { recursive: true });
+  const fd = fs.openSync(to, 'w');
+  try {
+    fs.copyFileSync(from, to);
+    const early = fs.openSync(to, 'r+');
+    // its result does not matter: the fsyncSync below is the one that acknowledges the copy
+    fs.fsync(early, () => fs.close(early, () => undefined));
+    const sha256 = hashFile(from);
+    fs.fsyncSync(fd);
+    return { sha256, bytes: fs.fstatSync(fd).size };
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 /** sha256 of a file, read in 1 MiB chunks (reading a large file whole is several times slower). */
@@ -116,13 +168,23 @@ function readManifest(partDir: string): Manifest {
   return m;
 }
 
-function finishPart(partDir: string, manifest: Omit<Manifest, 'files'>, files: string[]): { bytes: number } {
+function finishPart(
+  partDir: string,
+  manifest: Omit<Manifest, 'files'>,
+  files: readonly PartFile[],
+): { bytes: number } {
   const hashes: Record<string, string> = {};
   let bytes = 0;
-  for (const rel of files) {
-    const full = path.join(partDir, rel);
-    hashes[rel] = hashFile(full);
-    bytes += fs.statSync(full).size;
+  const dirs = new Set<string>();
+  for (const f of files) {
+    hashes[f.rel] = f.sha256;
+    bytes += f.bytes;
+    for (let d = path.dirname(f.rel); d !== '.'; d = path.dirname(d)) {
+      dirs.add(d);
+    }
+  }
+  for (const d of dirs) {
+    fsyncDir(path.join(partDir, d)); // the copies' names are durable before the manifest is
   }
   writeFileDurable(
     path.join(partDir, 'manifest.json'),
@@ -171,12 +233,140 @@ function purgeSegments(db: Database, below: number): string[] {
   return purged;
 }
 
+/** What a full backup needs to know of its snapshot, read through a connection that sees it. */
+interface SnapshotInfo {
+  lsn: number;
+  logSegment: number;
+  logOffset: number;
+  /** Blobs stored as files, which the backup copies. */
+  fileBlobs: string[];
+  /** Blobs released and not yet collected. */
+  released: string[];
+}
+
+function snapshotInfo(db: Database, s: BetterSqlite3.Database): SnapshotInfo {
+  const meta = (k: string): number =>
+    Number(
+      (s.prepare('SELECT value FROM meta WHERE key = ?').get(k) as { value: string } | undefined)?.value,
+    );
+  return {
+    lsn: meta('applied_lsn'),
+    logSegment: meta('log_segment'),
+    logOffset: meta('log_offset'),
+    fileBlobs: fileBlobsOf(db, s),
+    released: releasedBlobs(s),
+  };
+}
+
+const HASH_NAME = /^[0-9a-f]{64}$/;
+
+/**
+ * The blobs stored as files in the snapshot `s` sees: the files under blobs/ whose row there
+ * has no inline data. Far cheaper than scanning the blobs table, whose pages hold every inline
+ * content. A file written after the snapshot has no row in it; a temp file has no hash name.
+ */
+function fileBlobsOf(db: Database, s: BetterSqlite3.Database): string[] {
+  const isFile = s.prepare('SELECT 1 FROM blobs WHERE hash = ? AND data IS NULL');
+  const list = (dir: string): string[] => (fs.existsSync(dir) ? fs.readdirSync(dir).sort() : []);
+  const root = path.join(db.dir, 'blobs');
+  const out: string[] = [];
+  for (const a of list(root)) {
+    for (const b of list(path.join(root, a))) {
+      for (const name of list(path.join(root, a, b))) {
+        if (HASH_NAME.test(name) && name.startsWith(a + b) && isFile.get(name)) {
+          out.push(name);
+        }
+      }
+    }
+  }
+  return out;
+}
+
+interface Snapshot {
+  info: SnapshotInfo;
+  file: { sha256: string; bytes: number };
+  method: 'copy' | 'vacuum';
+}
+
+function sleepMs(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/**
+ * A connection in a read transaction that reads the database file alone (see the header), or
+ * undefined when the WAL could not be checkpointed completely. Holds the write lock only for a
+ * moment per try: the checkpoint before it does most of the work.
+ */
+function holdFileSnapshot(db: Database): BetterSqlite3.Database | undefined {
+  const reader = new BetterSqlite3(path.join(db.dir, DB_FILE), { fileMustExist: true });
+  try {
+    reader.pragma('synchronous = NORMAL'); // a checkpoint still syncs the file before the WAL restarts
+    for (let i = 0; i < SNAPSHOT_TRIES; i++) {
+      reader.pragma('wal_checkpoint(PASSIVE)');
+      const held = db.withWriteLock(() => {
+        const [r] = reader.pragma('wal_checkpoint(PASSIVE)') as {
+          busy: number;
+          log: number;
+          checkpointed: number;
+        }[];
+        if (!r || r.busy !== 0 || r.log < 0 || r.checkpointed !== r.log) {
+          return false; // another checkpoint runs, or a reader keeps frames from being backfilled
+        }
+        reader.exec('BEGIN');
+        reader.prepare('SELECT value FROM meta LIMIT 1').get(); // the read transaction starts here
+        return true;
+      });
+      if (held) {
+        return reader;
+      }
+      sleepMs(SNAPSHOT_RETRY_MS * (i + 1));
+    }
+  } catch (err) {
+    reader.close();
+    throw err;
+  }
+  reader.close();
+  return undefined;
+}
+
+/** Snapshot by copying the database file under a held read transaction (see the header). */
+function snapshotByCopy(db: Database, to: string, onSnapshot?: (lsn: number) => void): Snapshot | undefined {
+  const reader = holdFileSnapshot(db);
+  if (!reader) {
+    return undefined;
+  }
+  try {
+    const info = snapshotInfo(db, reader);
+    onSnapshot?.(info.lsn);
+    return { info, file: copyHashed(path.join(db.dir, DB_FILE), to), method: 'copy' };
+  } finally {
+    reader.close(); // ends the read transaction: checkpoints may write the file again
+  }
+}
+
+/** Snapshot with VACUUM INTO: needs no checkpoint, rebuilds the whole database (slower). */
+function snapshotByVacuum(db: Database, to: string, onSnapshot?: (lsn: number) => void): Snapshot {
+  db.sql.prepare('VACUUM INTO ?').run(to);
+  const s = new BetterSqlite3(to, { fileMustExist: true });
+  let info: SnapshotInfo;
+  try {
+    info = snapshotInfo(db, s);
+  } finally {
+    s.close();
+  }
+  onSnapshot?.(info.lsn);
+  fsyncFile(to);
+  return { info, file: { sha256: hashFile(to), bytes: fs.statSync(to).size }, method: 'vacuum' };
+}
+
 /**
  * Full backup of a database that may be in use: snapshot at a known LSN, referenced blob
- * files, manifest; then purge the log segments it covers unless `keepLogs`.
+ * files, manifest; then purge the log segments it covers unless `keepLogs`. Writers in this
+ * process wait for it (it is synchronous); writers in other processes go on, apart from a
+ * moment at the start.
  * @throws BACKUP_EXISTS when the directory already holds a backup set
  */
-export function backupFull(db: Database, backupDir: string, opts: { keepLogs?: boolean } = {}): BackupResult {
+export function backupFull(db: Database, backupDir: string, opts: BackupOptions = {}): BackupResult {
   const started = Date.now();
   if (listParts(backupDir).length > 0) {
     throw new AppError(
@@ -190,30 +380,18 @@ export function backupFull(db: Database, backupDir: string, opts: { keepLogs?: b
   const part = path.join(backupDir, '0000-full');
   fs.mkdirSync(part, { recursive: true });
   return withLease(db, (covered) => {
-    const snap = path.join(part, DB_FILE);
-    db.sql.prepare('VACUUM INTO ?').run(snap);
-    const s = new BetterSqlite3(snap);
-    const meta = (k: string): string =>
-      (s.prepare('SELECT value FROM meta WHERE key = ?').get(k) as { value: string } | undefined)?.value ??
-      '';
-    // a restored copy is a new line of history: it has no backups yet, no lease
-    s.prepare("DELETE FROM meta WHERE key IN ('backup_lease_until', 'last_backup_lsn')").run();
-    const lsn = Number(meta('applied_lsn'));
-    const logSegment = Number(meta('log_segment'));
-    const logOffset = Number(meta('log_offset'));
-    const fileBlobs = (
-      s.prepare('SELECT hash FROM blobs WHERE data IS NULL').all() as { hash: string }[]
-    ).map((r) => r.hash);
-    for (const h of [...releasedBlobs(s), ...fileBlobs]) {
+    const snapFile = path.join(part, DB_FILE);
+    const snap =
+      snapshotByCopy(db, snapFile, opts.onSnapshot) ?? snapshotByVacuum(db, snapFile, opts.onSnapshot);
+    const { lsn, logSegment, logOffset, fileBlobs, released } = snap.info;
+    for (const h of [...released, ...fileBlobs]) {
       covered.add(h);
     }
-    s.close();
-    fsyncFile(snap); // durable before the manifest, and before the logs it covers are purged
-    const files = [DB_FILE];
+    const files: PartFile[] = [{ rel: DB_FILE, ...snap.file }];
     for (const h of fileBlobs) {
-      const rel = path.relative(db.dir, blobFilePath(db.dir, h));
-      copyDurable(path.join(db.dir, rel), path.join(part, rel));
-      files.push(rel);
+      const src = blobFilePath(db.dir, h);
+      const rel = path.relative(db.dir, src);
+      files.push({ rel, ...copyHashed(src, path.join(part, rel)) });
     }
     const { bytes } = finishPart(
       part,
@@ -240,6 +418,7 @@ export function backupFull(db: Database, backupDir: string, opts: { keepLogs?: b
       bytes,
       purgedSegments,
       ms: Date.now() - started,
+      snapshot: snap.method,
     };
   });
 }
@@ -253,7 +432,7 @@ export function backupFull(db: Database, backupDir: string, opts: { keepLogs?: b
 export function backupIncremental(
   db: Database,
   backupDir: string,
-  opts: { keepLogs?: boolean } = {},
+  opts: Pick<BackupOptions, 'keepLogs'> = {},
 ): BackupResult {
   const started = Date.now();
   const parts = listParts(backupDir);
@@ -274,7 +453,7 @@ export function backupIncremental(
       released: releasedBlobs(db.sql),
     }));
     const toLsn = tail.lsn;
-    const files: string[] = [];
+    const files: PartFile[] = [];
     const blobs = new Set<string>();
     let firstSeen: number | undefined;
     fs.mkdirSync(path.join(part, 'logs'), { recursive: true });
@@ -293,8 +472,7 @@ export function backupIncremental(
       });
       if (holds) {
         const rel = path.join('logs', segmentFileName(seg));
-        copyDurable(segmentPath(db.logsDir, seg), path.join(part, rel));
-        files.push(rel);
+        files.push({ rel, ...copyHashed(segmentPath(db.logsDir, seg), path.join(part, rel)) });
         copied.push(seg);
       }
     }
@@ -311,8 +489,7 @@ export function backupIncremental(
       const src = blobFilePath(db.dir, h);
       const rel = path.relative(db.dir, src);
       if (fs.existsSync(src)) {
-        copyDurable(src, path.join(part, rel));
-        files.push(rel);
+        files.push({ rel, ...copyHashed(src, path.join(part, rel)) });
         covered.add(h);
       } else {
         missingBlobs.push(h); // released and collected before the database had backups
@@ -433,6 +610,7 @@ export function restoreBackup(
   if (until) {
     cutLogs(logsDir, full.toLsn, until);
   }
+  forgetBackups(path.join(targetDir, DB_FILE));
   fsyncDir(targetDir);
   const db = Database.open(targetDir, opts);
   try {
@@ -446,6 +624,19 @@ export function restoreBackup(
     };
   } finally {
     db.close();
+  }
+}
+
+/**
+ * A restored copy is a new line of history: it has no backups yet and no lease. (The snapshot
+ * is a copy of the live file, which holds both.)
+ */
+function forgetBackups(file: string): void {
+  const s = new BetterSqlite3(file, { fileMustExist: true });
+  try {
+    s.prepare("DELETE FROM meta WHERE key IN ('backup_lease_until', 'last_backup_lsn')").run();
+  } finally {
+    s.close();
   }
 }
 
