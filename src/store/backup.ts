@@ -12,29 +12,22 @@
  * only once a backup covers them (unless kept), and only after SQLite's WAL is checkpointed, so
  * replay never needs a purged segment.
  *
- * The snapshot is a plain copy of the SQLite file, taken online. Under the write lock the WAL is
- * checkpointed completely, then a second connection starts a read transaction: with nothing in
- * the WAL left to backfill it reads the database file alone (WAL read lock 0), and while it does
- * no checkpoint may write a page into that file (wal.html, "Checkpointing" and read marks;
- * walTryBeginRead in sqlite3.c). The write lock is released at once; writers go on into the
- * WAL, and the file is copied as it stands. Should the WAL not checkpoint completely (a reader
- * somewhere keeps an old snapshot), the snapshot falls back to VACUUM INTO, which is slower.
+ * The full backup's snapshot is a plain copy of the SQLite file, taken online
+ * (backup-snapshot.ts).
  */
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { AppError } from '../errors.js';
 import { fsyncDir, writeFileDurable } from '../lib/fs.js';
+import { type PartFile, copyDurable, copyHashed, hashFile } from './backup-files.js';
+import { releasedBlobs, takeSnapshot } from './backup-snapshot.js';
 import { DB_FILE, Database, type DatabaseOptions, blobFilePath } from './database.js';
 import { decodeOp } from './ops.js';
 import { listSegments, scanSegment, segmentFileName, segmentPath, truncateSegment } from './txlog.js';
 
 export const BACKUP_FORMAT = 'salvage-backup/1';
 const LEASE_MS = 6 * 3_600_000;
-/** How long a full backup tries to find the WAL checkpointed completely before VACUUM INTO. */
-const SNAPSHOT_TRIES = 20;
-const SNAPSHOT_RETRY_MS = 5;
 
 export interface Manifest {
   format: typeof BACKUP_FORMAT;
@@ -72,68 +65,6 @@ export interface BackupOptions {
    * tests that let other processes write and checkpoint while a backup copies).
    */
   onSnapshot?: (lsn: number) => void;
-}
-
-function fsyncFile(file: string): void {
-  const fd = fs.openSync(file, 'r+');
-  try {
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
-function copyDurable(from: string, to: string): number {
-  fs.mkdirSync(path.dirname(to), { recursive: true });
-  fs.copyFileSync(from, to);
-  fsyncFile(to);
-  return fs.statSync(to).size;
-}
-
-/** A file of a backup part: its path in the part, sha256 and size. */
-interface PartFile {
-  rel: string;
-  sha256: string;
-  bytes: number;
-}
-
-/**
- * Copy `from` to `to` durably and return the sha256 and size of what was copied, hashed from
- * `from` — which must not change meanwhile (a held snapshot, an immutable blob, a closed log
- * segment). The hash is computed while the kernel writes the copy out: an asynchronous fsync
- * starts the writeback, and the copy is durable when the fsync on a descriptor opened before it
- * returns (on Linux a writeback error is reported on every description open when it happened).
- */
-function copyHashed(from: string, to: string): { sha256: string; bytes: number } {
-  fs.mkdirSync(path.dirname(to), { recursive: true });
-  const fd = fs.openSync(to, 'w');
-  try {
-    fs.copyFileSync(from, to);
-    const early = fs.openSync(to, 'r+');
-    // its result does not matter: the fsyncSync below is the one that acknowledges the copy
-    fs.fsync(early, () => fs.close(early, () => undefined));
-    const sha256 = hashFile(from);
-    fs.fsyncSync(fd);
-    return { sha256, bytes: fs.fstatSync(fd).size };
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
-/** sha256 of a file, read in 1 MiB chunks (reading a large file whole is several times slower). */
-function hashFile(file: string): string {
-  const h = createHash('sha256');
-  const buf = Buffer.allocUnsafe(1024 * 1024);
-  const fd = fs.openSync(file, 'r');
-  try {
-    let n: number;
-    while ((n = fs.readSync(fd, buf, 0, buf.length, null)) > 0) {
-      h.update(buf.subarray(0, n));
-    }
-  } finally {
-    fs.closeSync(fd);
-  }
-  return h.digest('hex');
 }
 
 function listParts(backupDir: string): string[] {
@@ -213,10 +144,6 @@ function withLease<T>(db: Database, fn: (covered: Set<string>) => T): T {
   }
 }
 
-function releasedBlobs(sql: BetterSqlite3.Database): string[] {
-  return (sql.prepare('SELECT hash FROM blob_gc').all() as { hash: string }[]).map((r) => r.hash);
-}
-
 /** Delete closed log segments that hold no record after `lsn`, after making SQLite durable. */
 function purgeSegments(db: Database, below: number): string[] {
   db.sql.pragma('wal_checkpoint(FULL)');
@@ -234,131 +161,6 @@ function purgeSegments(db: Database, below: number): string[] {
 }
 
 /** What a full backup needs to know of its snapshot, read through a connection that sees it. */
-interface SnapshotInfo {
-  lsn: number;
-  logSegment: number;
-  logOffset: number;
-  /** Blobs stored as files, which the backup copies. */
-  fileBlobs: string[];
-  /** Blobs released and not yet collected. */
-  released: string[];
-}
-
-function snapshotInfo(db: Database, s: BetterSqlite3.Database): SnapshotInfo {
-  const meta = (k: string): number =>
-    Number(
-      (s.prepare('SELECT value FROM meta WHERE key = ?').get(k) as { value: string } | undefined)?.value,
-    );
-  return {
-    lsn: meta('applied_lsn'),
-    logSegment: meta('log_segment'),
-    logOffset: meta('log_offset'),
-    fileBlobs: fileBlobsOf(db, s),
-    released: releasedBlobs(s),
-  };
-}
-
-const HASH_NAME = /^[0-9a-f]{64}$/;
-
-/**
- * The blobs stored as files in the snapshot `s` sees: the files under blobs/ whose row there
- * has no inline data. Far cheaper than scanning the blobs table, whose pages hold every inline
- * content. A file written after the snapshot has no row in it; a temp file has no hash name.
- */
-function fileBlobsOf(db: Database, s: BetterSqlite3.Database): string[] {
-  const isFile = s.prepare('SELECT 1 FROM blobs WHERE hash = ? AND data IS NULL');
-  const list = (dir: string): string[] => (fs.existsSync(dir) ? fs.readdirSync(dir).sort() : []);
-  const root = path.join(db.dir, 'blobs');
-  const out: string[] = [];
-  for (const a of list(root)) {
-    for (const b of list(path.join(root, a))) {
-      for (const name of list(path.join(root, a, b))) {
-        if (HASH_NAME.test(name) && name.startsWith(a + b) && isFile.get(name)) {
-          out.push(name);
-        }
-      }
-    }
-  }
-  return out;
-}
-
-interface Snapshot {
-  info: SnapshotInfo;
-  file: { sha256: string; bytes: number };
-  method: 'copy' | 'vacuum';
-}
-
-function sleepMs(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-}
-
-/**
- * A connection in a read transaction that reads the database file alone (see the header), or
- * undefined when the WAL could not be checkpointed completely. Holds the write lock only for a
- * moment per try: the checkpoint before it does most of the work.
- */
-function holdFileSnapshot(db: Database): BetterSqlite3.Database | undefined {
-  const reader = new BetterSqlite3(path.join(db.dir, DB_FILE), { fileMustExist: true });
-  try {
-    reader.pragma('synchronous = NORMAL'); // a checkpoint still syncs the file before the WAL restarts
-    for (let i = 0; i < SNAPSHOT_TRIES; i++) {
-      reader.pragma('wal_checkpoint(PASSIVE)');
-      const held = db.withWriteLock(() => {
-        const [r] = reader.pragma('wal_checkpoint(PASSIVE)') as {
-          busy: number;
-          log: number;
-          checkpointed: number;
-        }[];
-        if (!r || r.busy !== 0 || r.log < 0 || r.checkpointed !== r.log) {
-          return false; // another checkpoint runs, or a reader keeps frames from being backfilled
-        }
-        reader.exec('BEGIN');
-        reader.prepare('SELECT value FROM meta LIMIT 1').get(); // the read transaction starts here
-        return true;
-      });
-      if (held) {
-        return reader;
-      }
-      sleepMs(SNAPSHOT_RETRY_MS * (i + 1));
-    }
-  } catch (err) {
-    reader.close();
-    throw err;
-  }
-  reader.close();
-  return undefined;
-}
-
-/** Snapshot by copying the database file under a held read transaction (see the header). */
-function snapshotByCopy(db: Database, to: string, onSnapshot?: (lsn: number) => void): Snapshot | undefined {
-  const reader = holdFileSnapshot(db);
-  if (!reader) {
-    return undefined;
-  }
-  try {
-    const info = snapshotInfo(db, reader);
-    onSnapshot?.(info.lsn);
-    return { info, file: copyHashed(path.join(db.dir, DB_FILE), to), method: 'copy' };
-  } finally {
-    reader.close(); // ends the read transaction: checkpoints may write the file again
-  }
-}
-
-/** Snapshot with VACUUM INTO: needs no checkpoint, rebuilds the whole database (slower). */
-function snapshotByVacuum(db: Database, to: string, onSnapshot?: (lsn: number) => void): Snapshot {
-  db.sql.prepare('VACUUM INTO ?').run(to);
-  const s = new BetterSqlite3(to, { fileMustExist: true });
-  let info: SnapshotInfo;
-  try {
-    info = snapshotInfo(db, s);
-  } finally {
-    s.close();
-  }
-  onSnapshot?.(info.lsn);
-  fsyncFile(to);
-  return { info, file: { sha256: hashFile(to), bytes: fs.statSync(to).size }, method: 'vacuum' };
-}
-
 /**
  * Full backup of a database that may be in use: snapshot at a known LSN, referenced blob
  * files, manifest; then purge the log segments it covers unless `keepLogs`. Writers in this
@@ -381,8 +183,7 @@ export function backupFull(db: Database, backupDir: string, opts: BackupOptions 
   fs.mkdirSync(part, { recursive: true });
   return withLease(db, (covered) => {
     const snapFile = path.join(part, DB_FILE);
-    const snap =
-      snapshotByCopy(db, snapFile, opts.onSnapshot) ?? snapshotByVacuum(db, snapFile, opts.onSnapshot);
+    const snap = takeSnapshot(db, snapFile, opts.onSnapshot);
     const { lsn, logSegment, logOffset, fileBlobs, released } = snap.info;
     for (const h of [...released, ...fileBlobs]) {
       covered.add(h);
