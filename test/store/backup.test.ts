@@ -347,6 +347,21 @@ describe('backup and restore', () => {
     assert.deepEqual(subjectsOf(restored, a!), ['kept']);
   });
 
+  it('keeps few descriptors open while it backs up many large blob files (their early fsyncs are capped)', async (t) => {
+    const { db } = openTestDb(t);
+    const [a] = await mailboxes(db, 1);
+    const big = Array.from({ length: 24 }, (_, i) => aMessage({ body: aBody(1_200_000, `big${i}`) }));
+    deliver(db, big, { to: [a!] });
+    const openFds = (): number => fs.readdirSync('/proc/self/fd').length;
+    backupFull(db, path.join(tempDir(t), 'warm-up')); // whatever opens once per process
+    const before = openFds(); // the warm-up's early fsyncs may still be open: they count against the cap
+    const r = backupFull(db, path.join(tempDir(t), 'backup'));
+    const after = openFds(); // before any callback could run
+    assert.equal(r.files, 1 + big.length);
+    assert.ok(after - before <= 8, `${after - before} descriptors left open by one backup`);
+    await waitUntil(() => openFds() <= before, 'the early fsyncs are closed');
+  });
+
   it('purges the log segments a full backup covers, unless asked to keep them', async (t) => {
     const { db, dir } = openTestDb(t, { segmentBytes: 4096 });
     const to = await mailboxes(db, 1);
