@@ -8,7 +8,8 @@
  * - replay: log records applied on open (a database whose SQLite file lags its log) and a
  *   whole restore (verify + copy + replay); raw limit: reading and checksumming the records;
  * - full backup: MB/s of `backupFull`; raw limit: a plain copy (copyFile + fsync) of the
- *   database's files.
+ *   database's files; also the CPU time of both (the machine is shared: CPU time is steadier
+ *   than wall time), and the restore of that full backup (verify + copy, nothing to replay).
  *
  * Medians of BENCH_RUNS runs (default 3). Reads the team corpus (`../shared/corpus` beside the
  * repository, or $SALVAGE_CORPUS) and unpacks the Enron sample once into a cache under the OS
@@ -140,10 +141,19 @@ interface Run {
   restoreMs: number;
   restoreRecords: number;
   backupMs: number;
+  backupCpuMs: number;
   backupBytes: number;
   copyMs: number;
+  copyCpuMs: number;
   copyBytes: number;
+  fullRestoreMs: number;
 }
+
+/** CPU time (user + system, every thread of the process) since `from`, in ms. */
+const cpuMsSince = (from: NodeJS.CpuUsage): number => {
+  const u = process.cpuUsage(from);
+  return (u.user + u.system) / 1000;
+};
 
 /** Close, put back a saved SQLite file (the log stays), and time the open that replays the log. */
 function timeReplay(dir: string, savedDb: Buffer): { ms: number; records: number } {
@@ -177,9 +187,12 @@ async function oneRun(root: string, msgs: Buffer[], sisMsgs: Buffer[]): Promise<
 
   // full backup, and beside it a plain copy of the same database's files
   db.sql.pragma('wal_checkpoint(TRUNCATE)');
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   const full = backupFull(db, path.join(root, 'backup-full'), { keepLogs: true });
   const backupMs = performance.now() - t0;
+  const backupCpuMs = cpuMsSince(c0);
+  const c1 = process.cpuUsage();
   const t1 = performance.now();
   let copyBytes = 0;
   for (const f of filesOf(liveDir).filter((x) => x === DB_FILE || x.startsWith('blobs'))) {
@@ -190,6 +203,10 @@ async function oneRun(root: string, msgs: Buffer[], sisMsgs: Buffer[]): Promise<
     copyBytes += fs.statSync(dest).size;
   }
   const copyMs = performance.now() - t1;
+  const copyCpuMs = cpuMsSince(c1);
+  const t5 = performance.now();
+  restoreBackup(path.join(root, 'backup-full'), path.join(root, 'restored-full'));
+  const fullRestoreMs = performance.now() - t5;
   backupIncremental(db, bk, { keepLogs: true });
 
   // raw limit of replay: read and checksum every record, apply nothing
@@ -231,9 +248,12 @@ async function oneRun(root: string, msgs: Buffer[], sisMsgs: Buffer[]): Promise<
     restoreMs,
     restoreRecords: restored.replayed,
     backupMs,
+    backupCpuMs,
     backupBytes: full.bytes,
     copyMs,
+    copyCpuMs,
     copyBytes,
+    fullRestoreMs,
   };
 }
 
@@ -265,6 +285,7 @@ export default async function storeBench(): Promise<Record<string, unknown>> {
   const restoreRate = med((r) => r.restoreRecords / (r.restoreMs / 1000));
   const backupRate = med((r) => r.backupBytes / MB / (r.backupMs / 1000));
   const copyRate = med((r) => r.copyBytes / MB / (r.copyMs / 1000));
+  const fullRestoreRate = med((r) => r.backupBytes / MB / (r.fullRestoreMs / 1000));
   return {
     name: 'store',
     messages: msgs.length,
@@ -299,6 +320,9 @@ export default async function storeBench(): Promise<Record<string, unknown>> {
       plainCopyMegabytesPerSecond: round(copyRate),
       ratioToPlainCopy: round(backupRate / copyRate, 2),
       target: 0.8,
+      cpuMs: round(med((r) => r.backupCpuMs)),
+      plainCopyCpuMs: round(med((r) => r.copyCpuMs)),
+      restoreMegabytesPerSecond: round(fullRestoreRate),
     },
     samples: runs,
   };

@@ -11,13 +11,17 @@
  * covers its release, so a point-in-time restore never lacks a file; log segments are purged
  * only once a backup covers them (unless kept), and only after SQLite's WAL is checkpointed, so
  * replay never needs a purged segment.
+ *
+ * The full backup's snapshot is a plain copy of the SQLite file, taken online
+ * (backup-snapshot.ts).
  */
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { AppError } from '../errors.js';
 import { fsyncDir, writeFileDurable } from '../lib/fs.js';
+import { type PartFile, copyDurable, copyHashed, hashFile } from './backup-files.js';
+import { releasedBlobs, takeSnapshot } from './backup-snapshot.js';
 import { DB_FILE, Database, type DatabaseOptions, blobFilePath } from './database.js';
 import { decodeOp } from './ops.js';
 import { listSegments, scanSegment, segmentFileName, segmentPath, truncateSegment } from './txlog.js';
@@ -50,38 +54,17 @@ export interface BackupResult {
   bytes: number;
   purgedSegments: string[];
   ms: number;
+  /** full only: how the snapshot was taken (`copy` of the file, or `vacuum` when that was not possible). */
+  snapshot?: 'copy' | 'vacuum';
 }
 
-function fsyncFile(file: string): void {
-  const fd = fs.openSync(file, 'r+');
-  try {
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
-function copyDurable(from: string, to: string): number {
-  fs.mkdirSync(path.dirname(to), { recursive: true });
-  fs.copyFileSync(from, to);
-  fsyncFile(to);
-  return fs.statSync(to).size;
-}
-
-/** sha256 of a file, read in 1 MiB chunks (reading a large file whole is several times slower). */
-function hashFile(file: string): string {
-  const h = createHash('sha256');
-  const buf = Buffer.allocUnsafe(1024 * 1024);
-  const fd = fs.openSync(file, 'r');
-  try {
-    let n: number;
-    while ((n = fs.readSync(fd, buf, 0, buf.length, null)) > 0) {
-      h.update(buf.subarray(0, n));
-    }
-  } finally {
-    fs.closeSync(fd);
-  }
-  return h.digest('hex');
+export interface BackupOptions {
+  keepLogs?: boolean;
+  /**
+   * full only: called once the snapshot is taken, before its file is copied (progress, and the
+   * tests that let other processes write and checkpoint while a backup copies).
+   */
+  onSnapshot?: (lsn: number) => void;
 }
 
 function listParts(backupDir: string): string[] {
@@ -116,13 +99,23 @@ function readManifest(partDir: string): Manifest {
   return m;
 }
 
-function finishPart(partDir: string, manifest: Omit<Manifest, 'files'>, files: string[]): { bytes: number } {
+function finishPart(
+  partDir: string,
+  manifest: Omit<Manifest, 'files'>,
+  files: readonly PartFile[],
+): { bytes: number } {
   const hashes: Record<string, string> = {};
   let bytes = 0;
-  for (const rel of files) {
-    const full = path.join(partDir, rel);
-    hashes[rel] = hashFile(full);
-    bytes += fs.statSync(full).size;
+  const dirs = new Set<string>();
+  for (const f of files) {
+    hashes[f.rel] = f.sha256;
+    bytes += f.bytes;
+    for (let d = path.dirname(f.rel); d !== '.'; d = path.dirname(d)) {
+      dirs.add(d);
+    }
+  }
+  for (const d of dirs) {
+    fsyncDir(path.join(partDir, d)); // the copies' names are durable before the manifest is
   }
   writeFileDurable(
     path.join(partDir, 'manifest.json'),
@@ -151,10 +144,6 @@ function withLease<T>(db: Database, fn: (covered: Set<string>) => T): T {
   }
 }
 
-function releasedBlobs(sql: BetterSqlite3.Database): string[] {
-  return (sql.prepare('SELECT hash FROM blob_gc').all() as { hash: string }[]).map((r) => r.hash);
-}
-
 /** Delete closed log segments that hold no record after `lsn`, after making SQLite durable. */
 function purgeSegments(db: Database, below: number): string[] {
   db.sql.pragma('wal_checkpoint(FULL)');
@@ -171,12 +160,15 @@ function purgeSegments(db: Database, below: number): string[] {
   return purged;
 }
 
+/** What a full backup needs to know of its snapshot, read through a connection that sees it. */
 /**
  * Full backup of a database that may be in use: snapshot at a known LSN, referenced blob
- * files, manifest; then purge the log segments it covers unless `keepLogs`.
+ * files, manifest; then purge the log segments it covers unless `keepLogs`. Writers in this
+ * process wait for it (it is synchronous); writers in other processes go on, apart from a
+ * moment at the start.
  * @throws BACKUP_EXISTS when the directory already holds a backup set
  */
-export function backupFull(db: Database, backupDir: string, opts: { keepLogs?: boolean } = {}): BackupResult {
+export function backupFull(db: Database, backupDir: string, opts: BackupOptions = {}): BackupResult {
   const started = Date.now();
   if (listParts(backupDir).length > 0) {
     throw new AppError(
@@ -190,30 +182,17 @@ export function backupFull(db: Database, backupDir: string, opts: { keepLogs?: b
   const part = path.join(backupDir, '0000-full');
   fs.mkdirSync(part, { recursive: true });
   return withLease(db, (covered) => {
-    const snap = path.join(part, DB_FILE);
-    db.sql.prepare('VACUUM INTO ?').run(snap);
-    const s = new BetterSqlite3(snap);
-    const meta = (k: string): string =>
-      (s.prepare('SELECT value FROM meta WHERE key = ?').get(k) as { value: string } | undefined)?.value ??
-      '';
-    // a restored copy is a new line of history: it has no backups yet, no lease
-    s.prepare("DELETE FROM meta WHERE key IN ('backup_lease_until', 'last_backup_lsn')").run();
-    const lsn = Number(meta('applied_lsn'));
-    const logSegment = Number(meta('log_segment'));
-    const logOffset = Number(meta('log_offset'));
-    const fileBlobs = (
-      s.prepare('SELECT hash FROM blobs WHERE data IS NULL').all() as { hash: string }[]
-    ).map((r) => r.hash);
-    for (const h of [...releasedBlobs(s), ...fileBlobs]) {
+    const snapFile = path.join(part, DB_FILE);
+    const snap = takeSnapshot(db, snapFile, opts.onSnapshot);
+    const { lsn, logSegment, logOffset, fileBlobs, released } = snap.info;
+    for (const h of [...released, ...fileBlobs]) {
       covered.add(h);
     }
-    s.close();
-    fsyncFile(snap); // durable before the manifest, and before the logs it covers are purged
-    const files = [DB_FILE];
+    const files: PartFile[] = [{ rel: DB_FILE, ...snap.file }];
     for (const h of fileBlobs) {
-      const rel = path.relative(db.dir, blobFilePath(db.dir, h));
-      copyDurable(path.join(db.dir, rel), path.join(part, rel));
-      files.push(rel);
+      const src = blobFilePath(db.dir, h);
+      const rel = path.relative(db.dir, src);
+      files.push({ rel, ...copyHashed(src, path.join(part, rel)) });
     }
     const { bytes } = finishPart(
       part,
@@ -240,6 +219,7 @@ export function backupFull(db: Database, backupDir: string, opts: { keepLogs?: b
       bytes,
       purgedSegments,
       ms: Date.now() - started,
+      snapshot: snap.method,
     };
   });
 }
@@ -253,7 +233,7 @@ export function backupFull(db: Database, backupDir: string, opts: { keepLogs?: b
 export function backupIncremental(
   db: Database,
   backupDir: string,
-  opts: { keepLogs?: boolean } = {},
+  opts: Pick<BackupOptions, 'keepLogs'> = {},
 ): BackupResult {
   const started = Date.now();
   const parts = listParts(backupDir);
@@ -274,7 +254,7 @@ export function backupIncremental(
       released: releasedBlobs(db.sql),
     }));
     const toLsn = tail.lsn;
-    const files: string[] = [];
+    const files: PartFile[] = [];
     const blobs = new Set<string>();
     let firstSeen: number | undefined;
     fs.mkdirSync(path.join(part, 'logs'), { recursive: true });
@@ -293,8 +273,7 @@ export function backupIncremental(
       });
       if (holds) {
         const rel = path.join('logs', segmentFileName(seg));
-        copyDurable(segmentPath(db.logsDir, seg), path.join(part, rel));
-        files.push(rel);
+        files.push({ rel, ...copyHashed(segmentPath(db.logsDir, seg), path.join(part, rel)) });
         copied.push(seg);
       }
     }
@@ -311,8 +290,7 @@ export function backupIncremental(
       const src = blobFilePath(db.dir, h);
       const rel = path.relative(db.dir, src);
       if (fs.existsSync(src)) {
-        copyDurable(src, path.join(part, rel));
-        files.push(rel);
+        files.push({ rel, ...copyHashed(src, path.join(part, rel)) });
         covered.add(h);
       } else {
         missingBlobs.push(h); // released and collected before the database had backups
@@ -433,6 +411,7 @@ export function restoreBackup(
   if (until) {
     cutLogs(logsDir, full.toLsn, until);
   }
+  forgetBackups(path.join(targetDir, DB_FILE));
   fsyncDir(targetDir);
   const db = Database.open(targetDir, opts);
   try {
@@ -446,6 +425,19 @@ export function restoreBackup(
     };
   } finally {
     db.close();
+  }
+}
+
+/**
+ * A restored copy is a new line of history: it has no backups yet and no lease. (The snapshot
+ * is a copy of the live file, which holds both.)
+ */
+function forgetBackups(file: string): void {
+  const s = new BetterSqlite3(file, { fileMustExist: true });
+  try {
+    s.prepare("DELETE FROM meta WHERE key IN ('backup_lease_until', 'last_backup_lsn')").run();
+  } finally {
+    s.close();
   }
 }
 

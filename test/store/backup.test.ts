@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import BetterSqlite3 from 'better-sqlite3';
 import { purgeDumpster } from '../../src/dumpster/index.js';
 import {
   Database,
@@ -145,6 +146,78 @@ describe('online backup while another process writes', () => {
     assert.ok(assertPrefixOfLive(path.join(fullOnly, 'db'), live, 'full only') < n);
   });
 
+  it('copies the snapshot as of its LSN while another process commits and checkpoints during the copy', async (t) => {
+    const dir = path.join(tempDir(t), 'live');
+    const live = Database.create(dir);
+    t.after(() => live.close());
+    const [a] = await mailboxes(live, 1);
+    deliver(
+      live,
+      Array.from({ length: 40 }, (_, i) =>
+        aMessage({ subject: `before ${i}`, body: aBody(20_000, `b${i}`) }),
+      ),
+      { to: [a!] },
+    );
+    const bk = path.join(tempDir(t), 'backup');
+    const runner = new ChildLines(spawnTsx('test/store/backup-runner.ts', [dir, bk, 'pause-at-snapshot']));
+    t.after(() => runner.child.kill('SIGKILL'));
+    runner.child.stdin!.write('go\n');
+    const snapLsn = Number((await runner.waitFor((l) => l.startsWith('snapshot '))).split(' ')[1]);
+    assert.equal(snapLsn, live.tail().lsn);
+    const itemsAtSnapshot = itemsOf(live).size;
+
+    // the runner has stopped itself with its snapshot held: commit (rewriting pages the snapshot
+    // holds, and new ones) and checkpoint, as a service would, before it copies the file
+    deliver(
+      live,
+      Array.from({ length: 40 }, (_, i) =>
+        aMessage({ subject: `during ${i}`, body: aBody(20_000, `d${i}`) }),
+      ),
+      { to: [a!] },
+    );
+    await deleteItems(live, a!, [1, 2, 3]);
+    const [ckpt] = live.sql.pragma('wal_checkpoint(PASSIVE)') as { log: number; checkpointed: number }[];
+    assert.ok(ckpt!.log > 0 && ckpt!.checkpointed < ckpt!.log, 'the held snapshot keeps the checkpoint back');
+    assert.ok(live.tail().lsn > snapLsn);
+
+    runner.child.kill('SIGCONT');
+    const result = JSON.parse(await runner.waitFor((l) => l.startsWith('{'))) as {
+      toLsn: number;
+      snapshot: string;
+    };
+    assert.deepEqual(await exited(runner.child), { code: 0, signal: null });
+    assert.equal(result.snapshot, 'copy');
+    assert.equal(result.toLsn, snapLsn);
+
+    const restored = path.join(tempDir(t), 'restored');
+    const r = restoreBackup(bk, restored);
+    assert.equal(r.lsn, snapLsn);
+    assert.equal(r.replayed, 0);
+    assert.deepEqual(checkDatabase(restored).problems, []);
+    assert.deepEqual(subjectsOf(restored, a!), Array.from({ length: 40 }, (_, i) => `before ${i}`).sort());
+    assert.equal(assertPrefixOfLive(restored, live, 'snapshot'), itemsAtSnapshot);
+  });
+
+  it('falls back to VACUUM INTO when a reader keeps the WAL from being checkpointed, and the backup is still exact', async (t) => {
+    const { db, dir } = openTestDb(t);
+    const [a] = await mailboxes(db, 1);
+    deliver(db, [aMessage({ subject: 'one' })], { to: [a!] });
+    const reader = new BetterSqlite3(path.join(dir, 'salvage.db'), { readonly: true });
+    t.after(() => reader.close());
+    reader.exec('BEGIN');
+    reader.prepare('SELECT count(*) FROM items').get(); // an old snapshot, held
+    deliver(db, [aMessage({ subject: 'two', body: aBody(80_000, 'two') })], { to: [a!] });
+    const bk = path.join(tempDir(t), 'backup');
+    const r = backupFull(db, bk);
+    assert.equal(r.snapshot, 'vacuum');
+    assert.equal(r.toLsn, db.tail().lsn);
+    reader.exec('COMMIT');
+    const restored = path.join(tempDir(t), 'restored');
+    assert.equal(restoreBackup(bk, restored).lsn, r.toLsn);
+    assert.deepEqual(checkDatabase(restored).problems, []);
+    assert.deepEqual(subjectsOf(restored, a!), ['one', 'two']);
+  });
+
   it('does not unlink a file blob released during a backup until the backup ends', async (t) => {
     const dir = path.join(tempDir(t), 'live');
     const live = Database.create(dir);
@@ -255,6 +328,38 @@ describe('backup and restore', () => {
     const r = Database.open(target, { readOnly: true });
     t.after(() => r.close());
     assert.ok(readItemBytes(r, id).equals(big));
+  });
+
+  it('gives a restored database no backups and no lease of its own, though its snapshot was taken with both', async (t) => {
+    const { db } = openTestDb(t);
+    const [a] = await mailboxes(db, 1);
+    deliver(db, [aMessage({ subject: 'kept' })], { to: [a!] });
+    backupFull(db, path.join(tempDir(t), 'first')); // the live database now has backups
+    const bk = path.join(tempDir(t), 'second');
+    backupFull(db, bk);
+    const restored = path.join(tempDir(t), 'restored');
+    restoreBackup(bk, restored);
+    const r = Database.open(restored);
+    t.after(() => r.close());
+    assert.equal(r.meta('last_backup_lsn'), undefined);
+    assert.equal(r.meta('backup_lease_until'), undefined);
+    assert.equal(r.backupLeaseActive(), false);
+    assert.deepEqual(subjectsOf(restored, a!), ['kept']);
+  });
+
+  it('keeps few descriptors open while it backs up many large blob files (their early fsyncs are capped)', async (t) => {
+    const { db } = openTestDb(t);
+    const [a] = await mailboxes(db, 1);
+    const big = Array.from({ length: 24 }, (_, i) => aMessage({ body: aBody(1_200_000, `big${i}`) }));
+    deliver(db, big, { to: [a!] });
+    const openFds = (): number => fs.readdirSync('/proc/self/fd').length;
+    backupFull(db, path.join(tempDir(t), 'warm-up')); // whatever opens once per process
+    const before = openFds(); // the warm-up's early fsyncs may still be open: they count against the cap
+    const r = backupFull(db, path.join(tempDir(t), 'backup'));
+    const after = openFds(); // before any callback could run
+    assert.equal(r.files, 1 + big.length);
+    assert.ok(after - before <= 8, `${after - before} descriptors left open by one backup`);
+    await waitUntil(() => openFds() <= before, 'the early fsyncs are closed');
   });
 
   it('purges the log segments a full backup covers, unless asked to keep them', async (t) => {
