@@ -105,19 +105,37 @@ export function addressTokens(list: EmailAddress[]): string {
     if (at > 0) {
       tokens.add(addr.slice(0, at));
     }
-    const labels = addr
-      .slice(at + 1)
-      .split('.')
-      .filter((l) => l !== '');
-    for (let i = 0; i === 0 || i <= labels.length - 2; i++) {
-      const domain = labels.slice(i).join('.');
-      if (domain !== '') {
-        tokens.add(`@${domain}`);
-        tokens.add(domain);
-      }
-    }
+    addDomainTokens(tokens, addr.slice(at + 1));
   }
   return [...tokens].join(' ');
+}
+
+/** `@domain` and `domain` for the domain and each parent domain of two labels or more. */
+function addDomainTokens(tokens: Set<string>, domain: string): void {
+  if (domain.startsWith('.') || domain.endsWith('.') || domain.includes('..')) {
+    // empty labels: drop them first (the rare case, kept apart from the common one below)
+    const labels = domain.split('.').filter((l) => l !== '');
+    for (let i = 0; i === 0 || i <= labels.length - 2; i++) {
+      const d = labels.slice(i).join('.');
+      if (d !== '') {
+        tokens.add(`@${d}`);
+        tokens.add(d);
+      }
+    }
+    return;
+  }
+  if (domain === '') {
+    return;
+  }
+  tokens.add(`@${domain}`);
+  tokens.add(domain);
+  // each parent: what follows a dot, while another dot follows (two labels at least)
+  for (let dot = domain.indexOf('.'); dot >= 0 && domain.indexOf('.', dot + 1) >= 0;) {
+    const parent = domain.slice(dot + 1);
+    tokens.add(`@${parent}`);
+    tokens.add(parent);
+    dot = domain.indexOf('.', dot + 1);
+  }
 }
 
 function asList(v: AddressObject | AddressObject[] | undefined): EmailAddress[] {

@@ -37,20 +37,56 @@ export function headerEnd(raw: Uint8Array, max: number): number {
   }
 }
 
-function countOccurrences(text: string, re: RegExp, stopAt: number): number {
+/** Bytes that JavaScript's `\s` matches in a Latin-1 string: tab, LF, VT, FF, CR, space, NBSP. */
+function isLatin1Space(b: number | undefined): boolean {
+  return b !== undefined && ((b >= 0x09 && b <= 0x0d) || b === 0x20 || b === 0xa0);
+}
+
+const MULTIPART = Buffer.from('multipart', 'latin1');
+
+/**
+ * Occurrences of `multipart\s*\/` (case-insensitive) in the bytes read as Latin-1, counted up
+ * to `stopAt + 1`, without making a string of the message: each match ends at a distinct '/',
+ * so every '/' preceded by "multipart" and optional white space is one.
+ */
+export function countMultipart(raw: Uint8Array, stopAt: number): number {
   let n = 0;
-  re.lastIndex = 0;
-  while (re.exec(text) !== null) {
-    if (++n > stopAt) {
+  for (let slash = raw.indexOf(0x2f); slash >= 0; slash = raw.indexOf(0x2f, slash + 1)) {
+    let end = slash;
+    while (isLatin1Space(raw[end - 1])) {
+      end--;
+    }
+    const start = end - MULTIPART.length;
+    if (start < 0) {
+      continue;
+    }
+    let i = 0;
+    // ASCII letters only: b | 0x20 is the lower case of a letter and of nothing else
+    while (i < MULTIPART.length && ((raw[start + i] as number) | 0x20) === MULTIPART[i]) {
+      i++;
+    }
+    if (i === MULTIPART.length && ++n > stopAt) {
       break;
     }
   }
   return n;
 }
 
+/** Occurrences of `needle` (which cannot overlap itself) in `raw`, counted up to `stopAt + 1`. */
+function countBytes(raw: Buffer, needle: Buffer, stopAt: number): number {
+  let n = 0;
+  for (let at = raw.indexOf(needle); at >= 0 && n <= stopAt; at = raw.indexOf(needle, at + needle.length)) {
+    n++;
+  }
+  return n;
+}
+
+const DELIMITER = Buffer.from('\n--', 'latin1');
+
 /**
  * Why a message must not be given to mailparser, or null when it may. Bounds the work of a
  * parse: size, header block size, number of MIME parts and of multipart containers (nesting).
+ * Counts on the bytes: a Latin-1 string of every message cost as much as the rest of the check.
  */
 export function precheck(raw: Buffer): string | null {
   if (raw.length > LIMITS.maxParseBytes) {
@@ -59,12 +95,11 @@ export function precheck(raw: Buffer): string | null {
   if (headerEnd(raw, LIMITS.maxHeaderBytes) < 0) {
     return `header block larger than ${LIMITS.maxHeaderBytes} bytes`;
   }
-  const text = raw.toString('latin1');
-  if (countOccurrences(text, /multipart\s*\//gi, LIMITS.maxMultiparts) > LIMITS.maxMultiparts) {
+  if (countMultipart(raw, LIMITS.maxMultiparts) > LIMITS.maxMultiparts) {
     return `more than ${LIMITS.maxMultiparts} multipart containers (MIME nesting)`;
   }
   // every part starts after a delimiter line "--boundary" (RFC 2046 §5.1.1)
-  if (countOccurrences(text, /\n--/g, 2 * LIMITS.maxMimeParts) > 2 * LIMITS.maxMimeParts) {
+  if (countBytes(raw, DELIMITER, 2 * LIMITS.maxMimeParts) > 2 * LIMITS.maxMimeParts) {
     return `more than ${LIMITS.maxMimeParts} MIME parts`;
   }
   return null;

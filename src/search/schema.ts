@@ -21,6 +21,7 @@
  *   `@enron.com`, `enron.com` (and every parent domain, `@com` excepted), so that
  *   `from:sally.beck@enron.com`, `from:sally.beck`, `from:@enron.com` and `from:enron.com`
  *   are exact token lookups. Names and the words of addresses are in `search_text`.
+ * - `search_items_sent`  an index of `items` on (date_ms, internal_ms), for `sent:` terms.
  *
  * unicode61 splits on everything that is not a letter, digit, mark or private-use character
  * (as Xapian splits words), folds case and, with `remove_diacritics 2`, folds accents
@@ -82,6 +83,10 @@ CREATE TABLE IF NOT EXISTS search_stems (
   term TEXT NOT NULL,
   PRIMARY KEY (stem, term)
 ) STRICT, WITHOUT ROWID;
+
+-- sent: terms (a range of the Date header): an index, covering the sort key of date order, instead
+-- of a scan of every item
+CREATE INDEX IF NOT EXISTS search_items_sent ON items (date_ms, internal_ms);
 
 CREATE VIRTUAL TABLE IF NOT EXISTS search_addr USING fts5(
   ${ADDRESS_COLUMNS.join(', ')}, content='', columnsize=0,

@@ -9,6 +9,8 @@ import {
   type Hit,
   type SearchOptions,
 } from '../../src/search/index.js';
+import { compileQuery } from '../../src/search/compile.js';
+import { parseQuery } from '../../src/search/parser.js';
 import { FIXTURE_DIR, indexedRsg, rawMessage, type ExtraItem, type IndexedRsg } from './helpers.js';
 
 const NOW = Date.UTC(2002, 0, 15, 12);
@@ -241,6 +243,19 @@ describe('search over the indexed fixture', () => {
       'a range equals the two comparisons that bound it',
     );
     assert.equal(run('sent:2001-10').total, r.total);
+  });
+
+  it('reads sent: terms through the index on items (date_ms, internal_ms), not a scan of items', () => {
+    const ast = parseQuery('sent:2001-10-01..2001-10-31');
+    const q = compileQuery(ast, { now: NOW, sort: 'date', limit: 50 });
+    const plan = rsg.db
+      .prepare(`EXPLAIN QUERY PLAN ${q.sql}`)
+      .all(...q.params)
+      .map((r) => (r as { detail: string }).detail);
+    assert.ok(
+      plan.some((d) => /USING COVERING INDEX search_items_sent/.test(d)),
+      plan.join('\n'),
+    );
   });
 
   it('resolves relative dates against the injected now', () => {
