@@ -20,7 +20,7 @@ import { AppError } from '../errors.js';
 import { fsyncDir, writeFileDurable } from '../lib/fs.js';
 import { DB_FILE, Database, type DatabaseOptions, blobFilePath } from './database.js';
 import { decodeOp } from './ops.js';
-import { listSegments, scanSegment, segmentFileName, segmentPath, truncateSegment } from './txlog.js';
+import { cutLog, listSegments, scanSegment, segmentFileName, segmentPath } from './txlog.js';
 
 export const BACKUP_FORMAT = 'salvage-backup/1';
 const LEASE_MS = 6 * 3_600_000;
@@ -449,27 +449,9 @@ export function restoreBackup(
   }
 }
 
-/** Keep only the records up to the restore point; drop the segments after it. */
+/** Keep only the whole write batches up to the restore point; drop the segments after it. */
 function cutLogs(logsDir: string, snapshotLsn: number, until: RestorePoint): void {
-  let stopped = false;
-  for (const seg of listSegments(logsDir)) {
-    if (stopped) {
-      fs.rmSync(segmentPath(logsDir, seg));
-      continue;
-    }
-    let cutAt: number | undefined;
-    scanSegment(logsDir, seg, 0, { mayBeTorn: false, committedEnd: 0 }, (r) => {
-      if (cutAt !== undefined) {
-        return;
-      }
-      const past = 'lsn' in until ? r.lsn > until.lsn : r.lsn > snapshotLsn && r.timeMs > until.timeMs;
-      if (past) {
-        cutAt = r.offset;
-      }
-    });
-    if (cutAt !== undefined) {
-      truncateSegment(logsDir, seg, cutAt);
-      stopped = true;
-    }
-  }
+  cutLog(logsDir, (r) =>
+    'lsn' in until ? r.lsn > until.lsn : r.lsn > snapshotLsn && r.timeMs > until.timeMs,
+  );
 }
