@@ -87,22 +87,37 @@ function extractBinary(v: unknown, bins: Buffer[], at: { bytes: number }): unkno
   return v;
 }
 
-export function encodeOp(op: Op): Buffer {
+/**
+ * An operation's payload as parts, without copying its byte arrays: the head (length + JSON)
+ * followed by each Buffer of the binary section. The log writes the parts as they are.
+ */
+export function encodeOpParts(op: Op): Buffer[] {
   const bins: Buffer[] = [];
   const at = { bytes: 0 };
-  const jsonBuf = Buffer.from(JSON.stringify(extractBinary(op, bins, at)), 'utf8');
-  const head = Buffer.allocUnsafe(4);
-  head.writeUInt32LE(jsonBuf.length, 0);
-  return Buffer.concat([head, jsonBuf, ...bins], 4 + jsonBuf.length + at.bytes);
+  const json = JSON.stringify(extractBinary(op, bins, at));
+  const jsonBytes = Buffer.byteLength(json, 'utf8');
+  const head = Buffer.allocUnsafe(4 + jsonBytes);
+  head.writeUInt32LE(jsonBytes, 0);
+  head.write(json, 4, 'utf8');
+  return [head, ...bins];
 }
 
-export function decodeOp(payload: Buffer): Op {
+export function encodeOp(op: Op): Buffer {
+  return Buffer.concat(encodeOpParts(op));
+}
+
+/**
+ * Decode a payload. Byte arrays are copies unless `share`: then they are views of `payload`
+ * (replay applies them at once, so copying 50 MB of contents would be wasted work).
+ */
+export function decodeOp(payload: Buffer, share = false): Op {
   const jsonLen = payload.readUInt32LE(0);
   const bin = payload.subarray(4 + jsonLen);
   return JSON.parse(payload.toString('utf8', 4, 4 + jsonLen), (_key, value: unknown) => {
     if (value && typeof value === 'object' && '$b' in value) {
       const [off, len] = (value as { $b: [number, number] }).$b;
-      return Buffer.from(bin.subarray(off, off + len));
+      const view = bin.subarray(off, off + len);
+      return share ? view : Buffer.from(view);
     }
     return value;
   }) as Op;

@@ -84,39 +84,70 @@ export function listSegments(logsDir: string): number[] {
     .sort((a, b) => a - b);
 }
 
-/** Write the header of a record whose payload is already at `at + RECORD_HEADER_BYTES`. */
-function frameRecord(buf: Buffer, at: number, len: number, lsn: number, timeMs: number, flags: number): void {
-  buf.writeUInt32LE(len, at);
-  buf.writeUIntLE(lsn, at + 8, 6);
-  buf[at + 14] = flags;
-  buf[at + 15] = LOG_FORMAT;
-  buf.writeUInt32LE(timeMs % 0x1_0000_0000, at + 16);
-  buf.writeUInt32LE(Math.floor(timeMs / 0x1_0000_0000), at + 20);
-  buf.writeUInt32LE(crc32c(buf.subarray(at + 8, at + RECORD_HEADER_BYTES + len)), at + 4);
+/** A record's payload: one buffer, or parts written one after the other (not copied). */
+export type Payload = Buffer | readonly Buffer[];
+
+function payloadParts(p: Payload): readonly Buffer[] {
+  return Buffer.isBuffer(p) ? [p] : p;
+}
+
+/**
+ * Fill the 24-byte header at `hdr[at..]` of a record whose payload is `parts`; the CRC covers
+ * bytes 8..24 of the header, then the payload.
+ */
+function frameHeader(
+  hdr: Buffer,
+  at: number,
+  parts: readonly Buffer[],
+  lsn: number,
+  timeMs: number,
+  flags: number,
+): void {
+  let len = 0;
+  for (const p of parts) {
+    len += p.length;
+  }
+  hdr.writeUInt32LE(len, at);
+  hdr.writeUIntLE(lsn, at + 8, 6);
+  hdr[at + 14] = flags;
+  hdr[at + 15] = LOG_FORMAT;
+  hdr.writeUInt32LE(timeMs % 0x1_0000_0000, at + 16);
+  hdr.writeUInt32LE(Math.floor(timeMs / 0x1_0000_0000), at + 20);
+  let crc = crc32c(hdr.subarray(at + 8, at + RECORD_HEADER_BYTES));
+  for (const p of parts) {
+    crc = crc32c(p, crc);
+  }
+  hdr.writeUInt32LE(crc, at + 4);
 }
 
 /** One framed record; by default a batch of its own (flagged BATCH_END). */
-export function encodeRecord(lsn: number, timeMs: number, payload: Buffer, batchEnd = true): Buffer {
-  const buf = Buffer.allocUnsafe(RECORD_HEADER_BYTES + payload.length);
-  payload.copy(buf, RECORD_HEADER_BYTES);
-  frameRecord(buf, 0, payload.length, lsn, timeMs, batchEnd ? BATCH_END : 0);
-  return buf;
+export function encodeRecord(lsn: number, timeMs: number, payload: Payload, batchEnd = true): Buffer {
+  const parts = payloadParts(payload);
+  const hdr = Buffer.allocUnsafe(RECORD_HEADER_BYTES);
+  frameHeader(hdr, 0, parts, lsn, timeMs, batchEnd ? BATCH_END : 0);
+  return Buffer.concat([hdr, ...parts]);
 }
 
-/** The records of one write batch, framed one after another with consecutive LSNs after `lsn`. */
-export function encodeBatch(lsn: number, timeMs: number, payloads: readonly Buffer[]): Buffer {
+/**
+ * The records of one write batch with consecutive LSNs after `lsn`, as the list of buffers to
+ * write in order (headers and the payloads' own buffers), and their total length.
+ */
+export function encodeBatch(
+  lsn: number,
+  timeMs: number,
+  payloads: readonly Payload[],
+): { buffers: Buffer[]; bytes: number } {
+  const hdrs = Buffer.allocUnsafe(RECORD_HEADER_BYTES * payloads.length);
+  const buffers: Buffer[] = [];
   let bytes = 0;
-  for (const p of payloads) {
-    bytes += RECORD_HEADER_BYTES + p.length;
-  }
-  const buf = Buffer.allocUnsafe(bytes);
-  let at = 0;
   for (const [i, p] of payloads.entries()) {
-    p.copy(buf, at + RECORD_HEADER_BYTES);
-    frameRecord(buf, at, p.length, lsn + i + 1, timeMs, i === payloads.length - 1 ? BATCH_END : 0);
-    at += RECORD_HEADER_BYTES + p.length;
+    const parts = payloadParts(p);
+    const at = i * RECORD_HEADER_BYTES;
+    frameHeader(hdrs, at, parts, lsn + i + 1, timeMs, i === payloads.length - 1 ? BATCH_END : 0);
+    buffers.push(hdrs.subarray(at, at + RECORD_HEADER_BYTES), ...parts);
+    bytes += RECORD_HEADER_BYTES + hdrs.readUInt32LE(at);
   }
-  return buf;
+  return { buffers, bytes };
 }
 
 export type ScanEnd =
@@ -271,23 +302,28 @@ export class LogWriter {
   ) {}
 
   /** Append `payloads` as one batch after `tail`, fsync, and return the new tail. */
-  append(tail: LogTail, timeMs: number, payloads: readonly Buffer[]): LogTail {
+  append(tail: LogTail, timeMs: number, payloads: readonly Payload[]): LogTail {
     if (payloads.length === 0) {
       return tail;
     }
-    const buf = encodeBatch(tail.lsn, timeMs, payloads);
+    const { buffers, bytes } = encodeBatch(tail.lsn, timeMs, payloads);
     let { segment, offset } = tail;
-    if (offset > 0 && offset + buf.length > this.segmentBytes) {
+    if (offset > 0 && offset + bytes > this.segmentBytes) {
       segment += 1;
       offset = 0;
     }
     const fd = this.open(segment);
-    let written = 0;
-    while (written < buf.length) {
-      written += fs.writeSync(fd, buf, written, buf.length - written, offset + written);
+    const written = fs.writevSync(fd, buffers, offset);
+    if (written < bytes) {
+      // a short write (rare): write the rest from one buffer
+      const rest = Buffer.concat(buffers).subarray(written);
+      let done = 0;
+      while (done < rest.length) {
+        done += fs.writeSync(fd, rest, done, rest.length - done, offset + written + done);
+      }
     }
     fs.fsyncSync(fd);
-    return { segment, offset: offset + buf.length, lsn: tail.lsn + payloads.length };
+    return { segment, offset: offset + bytes, lsn: tail.lsn + payloads.length };
   }
 
   private open(segment: number): number {

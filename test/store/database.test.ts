@@ -190,3 +190,11 @@ describe('replay on open', () => {
     assert.ok(fs.readFileSync(file).equals(before), 'a failed open must not cut the log');
   });
 });
+
+describe('SQLite settings of a writer', () => {
+  it('checkpoints the WAL only after 64 MiB, not after every multi-MB batch (the log makes writes durable)', (t) => {
+    const { db } = openTestDb(t);
+    assert.equal(db.sql.pragma('wal_autocheckpoint', { simple: true }), 16_384);
+    assert.equal(db.sql.pragma('synchronous', { simple: true }), 1); // NORMAL
+  });
+});

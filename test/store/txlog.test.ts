@@ -302,3 +302,21 @@ describe('write batches in the log', () => {
     );
   });
 });
+
+describe('operation payloads', () => {
+  it('decodes byte arrays as copies, or as views of the payload when shared (replay)', () => {
+    const payload = encodeOp({ t: 'blob.put', hash: 'ab', size: 3, data: Buffer.from('xyz') });
+    const copied = decodeOp(payload) as { data: Buffer };
+    const shared = decodeOp(payload, true) as { data: Buffer };
+    assert.equal(copied.data.toString(), 'xyz');
+    assert.equal(shared.data.toString(), 'xyz');
+    payload[payload.length - 1] = 0x21; // the payload changes under a view, not under a copy
+    assert.equal(copied.data.toString(), 'xyz');
+    assert.equal(shared.data.toString(), 'xy!');
+  });
+
+  it('frames a payload given as parts exactly as the same bytes in one buffer', () => {
+    const parts = [Buffer.from('ab'), Buffer.from('cde')];
+    assert.deepEqual(encodeRecord(3, 9, parts), encodeRecord(3, 9, Buffer.concat(parts)));
+  });
+});
