@@ -112,13 +112,34 @@ export function encodeOp(op: Op): Buffer {
  */
 export function decodeOp(payload: Buffer, share = false): Op {
   const jsonLen = payload.readUInt32LE(0);
+  const json = payload.toString('utf8', 4, 4 + jsonLen);
+  const op = JSON.parse(json) as Op;
+  if (jsonLen + 4 === payload.length && !json.includes('"$b"')) {
+    return op; // no binary section: nothing to put back (a JSON.parse reviver is several times slower)
+  }
   const bin = payload.subarray(4 + jsonLen);
-  return JSON.parse(payload.toString('utf8', 4, 4 + jsonLen), (_key, value: unknown) => {
-    if (value && typeof value === 'object' && '$b' in value) {
-      const [off, len] = (value as { $b: [number, number] }).$b;
+  return restoreBinary(op, bin, share) as Op;
+}
+
+/** Put the byte arrays back where extractBinary left {"$b":[offset,length]}. */
+function restoreBinary(v: unknown, bin: Buffer, share: boolean): unknown {
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      v[i] = restoreBinary(v[i], bin, share);
+    }
+    return v;
+  }
+  if (v !== null && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    const ref = o.$b;
+    if (Array.isArray(ref) && Object.keys(o).length === 1) {
+      const [off, len] = ref as [number, number];
       const view = bin.subarray(off, off + len);
       return share ? view : Buffer.from(view);
     }
-    return value;
-  }) as Op;
+    for (const k of Object.keys(o)) {
+      o[k] = restoreBinary(o[k], bin, share);
+    }
+  }
+  return v;
 }
