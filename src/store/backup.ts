@@ -24,7 +24,7 @@ import { type PartFile, copyDurable, copyHashed, hashFile } from './backup-files
 import { releasedBlobs, takeSnapshot } from './backup-snapshot.js';
 import { DB_FILE, Database, type DatabaseOptions, blobFilePath } from './database.js';
 import { decodeOp } from './ops.js';
-import { listSegments, scanSegment, segmentFileName, segmentPath, truncateSegment } from './txlog.js';
+import { cutLog, listSegments, scanSegment, segmentFileName, segmentPath } from './txlog.js';
 
 export const BACKUP_FORMAT = 'salvage-backup/1';
 const LEASE_MS = 6 * 3_600_000;
@@ -441,27 +441,9 @@ function forgetBackups(file: string): void {
   }
 }
 
-/** Keep only the records up to the restore point; drop the segments after it. */
+/** Keep only the whole write batches up to the restore point; drop the segments after it. */
 function cutLogs(logsDir: string, snapshotLsn: number, until: RestorePoint): void {
-  let stopped = false;
-  for (const seg of listSegments(logsDir)) {
-    if (stopped) {
-      fs.rmSync(segmentPath(logsDir, seg));
-      continue;
-    }
-    let cutAt: number | undefined;
-    scanSegment(logsDir, seg, 0, { mayBeTorn: false, committedEnd: 0 }, (r) => {
-      if (cutAt !== undefined) {
-        return;
-      }
-      const past = 'lsn' in until ? r.lsn > until.lsn : r.lsn > snapshotLsn && r.timeMs > until.timeMs;
-      if (past) {
-        cutAt = r.offset;
-      }
-    });
-    if (cutAt !== undefined) {
-      truncateSegment(logsDir, seg, cutAt);
-      stopped = true;
-    }
-  }
+  cutLog(logsDir, (r) =>
+    'lsn' in until ? r.lsn > until.lsn : r.lsn > snapshotLsn && r.timeMs > until.timeMs,
+  );
 }

@@ -37,10 +37,19 @@ export function findFolderByRole(
   mailboxId: number,
   role: FolderRole,
 ): Folder | undefined {
-  return stmt(
+  // the lowest id among the (few) folders with this role, picked here: `ORDER BY id LIMIT 1`
+  // made SQLite sort through a temporary b-tree on every call, a hot spot of delivery
+  const rows = stmt(
     sql,
-    'SELECT id, mailbox_id AS mailboxId, parent_id AS parentId, name, path, role FROM folders WHERE mailbox_id = ? AND role = ? ORDER BY id LIMIT 1',
-  ).get(mailboxId, role) as Folder | undefined;
+    'SELECT id, mailbox_id AS mailboxId, parent_id AS parentId, name, path, role FROM folders WHERE mailbox_id = ? AND role = ?',
+  ).all(mailboxId, role) as Folder[];
+  let first: Folder | undefined;
+  for (const f of rows) {
+    if (!first || f.id < first.id) {
+      first = f;
+    }
+  }
+  return first;
 }
 
 /** @throws FOLDER_NOT_FOUND */

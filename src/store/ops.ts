@@ -87,23 +87,59 @@ function extractBinary(v: unknown, bins: Buffer[], at: { bytes: number }): unkno
   return v;
 }
 
-export function encodeOp(op: Op): Buffer {
+/**
+ * An operation's payload as parts, without copying its byte arrays: the head (length + JSON)
+ * followed by each Buffer of the binary section. The log writes the parts as they are.
+ */
+export function encodeOpParts(op: Op): Buffer[] {
   const bins: Buffer[] = [];
   const at = { bytes: 0 };
-  const jsonBuf = Buffer.from(JSON.stringify(extractBinary(op, bins, at)), 'utf8');
-  const head = Buffer.allocUnsafe(4);
-  head.writeUInt32LE(jsonBuf.length, 0);
-  return Buffer.concat([head, jsonBuf, ...bins], 4 + jsonBuf.length + at.bytes);
+  const json = JSON.stringify(extractBinary(op, bins, at));
+  const jsonBytes = Buffer.byteLength(json, 'utf8');
+  const head = Buffer.allocUnsafe(4 + jsonBytes);
+  head.writeUInt32LE(jsonBytes, 0);
+  head.write(json, 4, 'utf8');
+  return [head, ...bins];
 }
 
-export function decodeOp(payload: Buffer): Op {
+export function encodeOp(op: Op): Buffer {
+  return Buffer.concat(encodeOpParts(op));
+}
+
+/**
+ * Decode a payload. Byte arrays are copies unless `share`: then they are views of `payload`
+ * (replay applies them at once, so copying 50 MB of contents would be wasted work).
+ */
+export function decodeOp(payload: Buffer, share = false): Op {
   const jsonLen = payload.readUInt32LE(0);
+  const json = payload.toString('utf8', 4, 4 + jsonLen);
+  const op = JSON.parse(json) as Op;
+  if (jsonLen + 4 === payload.length && !json.includes('"$b"')) {
+    return op; // no binary section: nothing to put back (a JSON.parse reviver is several times slower)
+  }
   const bin = payload.subarray(4 + jsonLen);
-  return JSON.parse(payload.toString('utf8', 4, 4 + jsonLen), (_key, value: unknown) => {
-    if (value && typeof value === 'object' && '$b' in value) {
-      const [off, len] = (value as { $b: [number, number] }).$b;
-      return Buffer.from(bin.subarray(off, off + len));
+  return restoreBinary(op, bin, share) as Op;
+}
+
+/** Put the byte arrays back where extractBinary left {"$b":[offset,length]}. */
+function restoreBinary(v: unknown, bin: Buffer, share: boolean): unknown {
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      v[i] = restoreBinary(v[i], bin, share);
     }
-    return value;
-  }) as Op;
+    return v;
+  }
+  if (v !== null && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    const ref = o.$b;
+    if (Array.isArray(ref) && Object.keys(o).length === 1) {
+      const [off, len] = ref as [number, number];
+      const view = bin.subarray(off, off + len);
+      return share ? view : Buffer.from(view);
+    }
+    for (const k of Object.keys(o)) {
+      o[k] = restoreBinary(o[k], bin, share);
+    }
+  }
+  return v;
 }

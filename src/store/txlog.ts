@@ -1,13 +1,27 @@
 /**
  * The transaction log: numbered segments `logs/E0000000001.log` of framed records.
  *
- * Record: u32 length | u32 crc32c | u64 lsn | u64 time_ms | payload   (little endian)
- * `length` is the payload's byte length; the CRC-32C covers lsn, time and payload.
- * LSNs increase by one from record to record across segments.
+ * Record (little endian):
  *
- * Invariants: a record is appended and fsynced before the SQLite transaction that applies it
- * commits; only the last record of the last segment may be torn (a crash mid-append), and it
- * is then cut off; any other damage is LOG_CORRUPT, naming the segment and the offset.
+ *     u32 length | u32 crc32c | u48 lsn | u8 flags | u8 format | u64 time_ms | payload
+ *
+ * `length` is the payload's byte length; the CRC-32C covers everything after it (lsn, flags,
+ * format, time and payload). LSNs increase by one from record to record across segments.
+ * `format` is the record format: 1 today; 0 marks a record written before batches were marked
+ * (it is a batch of its own); any other value is refused as LOG_CORRUPT ("unknown log format").
+ * `flags` bit 0 (BATCH_END) marks the last record of a write batch.
+ *
+ * Batches: one `Database.write` batch (group commit) is one run of records, the last one flagged
+ * BATCH_END, and is atomic in the log. A batch never spans segments: the writer rolls to a new
+ * segment *before* a batch that would not fit in the current one (a batch larger than a segment
+ * gets a segment of its own), and appends the whole batch with one write and one fsync. Readers
+ * (`scanSegment`) hand out whole batches only: records after the last BATCH_END of a segment are
+ * an incomplete batch — a torn tail when they end the last segment, cut off whole; LOG_CORRUPT
+ * anywhere else. A point-in-time cut (`cutLog`) stops at a batch boundary.
+ *
+ * Invariants: a batch is appended and fsynced before the SQLite transaction that applies it
+ * commits; only the last batch of the last segment may be torn (a crash mid-append), and it
+ * is then cut off whole; any other damage is LOG_CORRUPT, naming the segment and the offset.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -17,6 +31,12 @@ import { fsyncDir } from '../lib/fs.js';
 
 export const RECORD_HEADER_BYTES = 24;
 export const DEFAULT_SEGMENT_BYTES = 1024 * 1024;
+/** The record format this code writes (byte 15 of a record). */
+export const LOG_FORMAT = 1;
+/** Format of records written before batches were marked: each record is a batch of its own. */
+const LEGACY_FORMAT = 0;
+/** Flag (byte 14 of a record): the last record of a write batch. */
+export const BATCH_END = 1;
 /** A single record larger than this is refused: no valid operation is that big. */
 const MAX_RECORD_BYTES = 256 * 1024 * 1024;
 
@@ -27,6 +47,8 @@ export interface LogRecord {
   segment: number;
   offset: number;
   end: number;
+  /** The last record of its write batch. */
+  batchEnd: boolean;
 }
 
 /** Where the next record goes, and the last LSN written. */
@@ -62,14 +84,70 @@ export function listSegments(logsDir: string): number[] {
     .sort((a, b) => a - b);
 }
 
-export function encodeRecord(lsn: number, timeMs: number, payload: Buffer): Buffer {
-  const buf = Buffer.allocUnsafe(RECORD_HEADER_BYTES + payload.length);
-  buf.writeUInt32LE(payload.length, 0);
-  buf.writeBigUInt64LE(BigInt(lsn), 8);
-  buf.writeBigUInt64LE(BigInt(timeMs), 16);
-  payload.copy(buf, RECORD_HEADER_BYTES);
-  buf.writeUInt32LE(crc32c(buf.subarray(8)), 4);
-  return buf;
+/** A record's payload: one buffer, or parts written one after the other (not copied). */
+export type Payload = Buffer | readonly Buffer[];
+
+function payloadParts(p: Payload): readonly Buffer[] {
+  return Buffer.isBuffer(p) ? [p] : p;
+}
+
+/**
+ * Fill the 24-byte header at `hdr[at..]` of a record whose payload is `parts`; the CRC covers
+ * bytes 8..24 of the header, then the payload.
+ */
+function frameHeader(
+  hdr: Buffer,
+  at: number,
+  parts: readonly Buffer[],
+  lsn: number,
+  timeMs: number,
+  flags: number,
+): void {
+  let len = 0;
+  for (const p of parts) {
+    len += p.length;
+  }
+  hdr.writeUInt32LE(len, at);
+  hdr.writeUIntLE(lsn, at + 8, 6);
+  hdr[at + 14] = flags;
+  hdr[at + 15] = LOG_FORMAT;
+  hdr.writeUInt32LE(timeMs % 0x1_0000_0000, at + 16);
+  hdr.writeUInt32LE(Math.floor(timeMs / 0x1_0000_0000), at + 20);
+  let crc = crc32c(hdr.subarray(at + 8, at + RECORD_HEADER_BYTES));
+  for (const p of parts) {
+    crc = crc32c(p, crc);
+  }
+  hdr.writeUInt32LE(crc, at + 4);
+}
+
+/** One framed record; by default a batch of its own (flagged BATCH_END). */
+export function encodeRecord(lsn: number, timeMs: number, payload: Payload, batchEnd = true): Buffer {
+  const parts = payloadParts(payload);
+  const hdr = Buffer.allocUnsafe(RECORD_HEADER_BYTES);
+  frameHeader(hdr, 0, parts, lsn, timeMs, batchEnd ? BATCH_END : 0);
+  return Buffer.concat([hdr, ...parts]);
+}
+
+/**
+ * The records of one write batch with consecutive LSNs after `lsn`, as the list of buffers to
+ * write in order (headers and the payloads' own buffers), and their total length.
+ */
+export function encodeBatch(
+  lsn: number,
+  timeMs: number,
+  payloads: readonly Payload[],
+): { buffers: Buffer[]; bytes: number } {
+  const hdrs = Buffer.allocUnsafe(RECORD_HEADER_BYTES * payloads.length);
+  const buffers: Buffer[] = [];
+  let bytes = 0;
+  for (const [i, p] of payloads.entries()) {
+    const parts = payloadParts(p);
+    const at = i * RECORD_HEADER_BYTES;
+    frameHeader(hdrs, at, parts, lsn + i + 1, timeMs, i === payloads.length - 1 ? BATCH_END : 0);
+    buffers.push(hdrs.subarray(at, at + RECORD_HEADER_BYTES), ...parts);
+    bytes += RECORD_HEADER_BYTES + hdrs.readUInt32LE(at);
+  }
+  return { buffers, bytes };
 }
 
 export type ScanEnd =
@@ -84,9 +162,12 @@ function corrupt(segment: number, offset: number, reason: string): AppError {
 }
 
 /**
- * Read the records of one segment from `start`, calling `onRecord` for each.
- * A damaged record at the very end of the file is a torn tail when `mayBeTorn` (the last
- * segment) and it lies past `committedEnd`; anything else throws LOG_CORRUPT.
+ * Read the records of one segment from `start` (a batch boundary), calling `onRecord` for each
+ * record of each complete batch, in order; the records of a batch are checked before the first
+ * is handed out. Damage at the very end of the file — a damaged last record, or a last batch
+ * without its BATCH_END record — is a torn tail when `mayBeTorn` (the last segment) and the
+ * batch starts at or past `committedEnd`: the result then names the batch's offset, to cut
+ * it whole. Anything else throws LOG_CORRUPT.
  */
 export function scanSegment(
   logsDir: string,
@@ -99,10 +180,12 @@ export function scanSegment(
   let off = start;
   let expect = opts.expectLsn;
   const size = data.length;
+  let batch: LogRecord[] = [];
   const damaged = (reason: string, recordEnd: number): ScanEnd => {
-    const tornAllowed = opts.mayBeTorn && off >= opts.committedEnd && recordEnd >= size;
+    const at = batch[0]?.offset ?? off;
+    const tornAllowed = opts.mayBeTorn && at >= opts.committedEnd && recordEnd >= size;
     if (tornAllowed) {
-      return { kind: 'torn', offset: off, size, reason };
+      return { kind: 'torn', offset: at, size, reason };
     }
     throw corrupt(segment, off, reason);
   };
@@ -122,20 +205,40 @@ export function scanSegment(
     if (crc32c(data.subarray(off + 8, end)) !== crc) {
       return damaged('checksum mismatch', end);
     }
-    const lsn = Number(data.readBigUInt64LE(off + 8));
+    const flags = data[off + 14]!;
+    const format = data[off + 15]!;
+    if (format !== LOG_FORMAT && !(format === LEGACY_FORMAT && flags === 0)) {
+      throw corrupt(
+        segment,
+        off,
+        `unknown log format ${format} (flags ${flags}); this version of Salvage reads format ${LOG_FORMAT}`,
+      );
+    }
+    const lsn = data.readUIntLE(off + 8, 6);
     if (expect !== undefined && lsn !== expect) {
       throw corrupt(segment, off, `expected LSN ${expect}, found ${lsn}`);
     }
     expect = lsn + 1;
-    onRecord({
+    const batchEnd = format === LEGACY_FORMAT || (flags & BATCH_END) !== 0;
+    batch.push({
       lsn,
-      timeMs: Number(data.readBigUInt64LE(off + 16)),
+      timeMs: data.readUInt32LE(off + 16) + data.readUInt32LE(off + 20) * 0x1_0000_0000,
       payload: data.subarray(off + RECORD_HEADER_BYTES, end),
       segment,
       offset: off,
       end,
+      batchEnd,
     });
     off = end;
+    if (batchEnd) {
+      for (const r of batch) {
+        onRecord(r);
+      }
+      batch = [];
+    }
+  }
+  if (batch.length > 0) {
+    return damaged(`write batch of ${batch.length} record(s) without its last record`, size);
   }
   return { kind: 'clean', end: off };
 }
@@ -152,9 +255,42 @@ export function truncateSegment(logsDir: string, segment: number, length: number
 }
 
 /**
- * Appends records at a known tail, rolling to a new segment when the current one would
- * exceed `segmentBytes` (a record larger than that gets a segment of its own).
- * Callers hold the database's write lock, so the tail they pass is the true end of the log.
+ * Point-in-time cut: keep the log up to the end of the last whole batch none of whose records
+ * `isPast`; truncate the segment there and remove the later segments. A restore point inside a
+ * batch thus stops at the end of the batch before it.
+ */
+export function cutLog(logsDir: string, isPast: (r: LogRecord) => boolean): void {
+  let stopped = false;
+  for (const seg of listSegments(logsDir)) {
+    if (stopped) {
+      fs.rmSync(segmentPath(logsDir, seg));
+      continue;
+    }
+    let batchStart = 0;
+    let cutAt: number | undefined;
+    scanSegment(logsDir, seg, 0, { mayBeTorn: false, committedEnd: 0 }, (r) => {
+      if (cutAt !== undefined) {
+        return;
+      }
+      if (isPast(r)) {
+        cutAt = batchStart;
+      } else if (r.batchEnd) {
+        batchStart = r.end;
+      }
+    });
+    if (cutAt !== undefined) {
+      truncateSegment(logsDir, seg, cutAt);
+      stopped = true;
+    }
+  }
+}
+
+/**
+ * Appends write batches at a known tail. A batch goes whole into one segment: the writer rolls
+ * to a new segment before a batch that would pass `segmentBytes` (a batch larger than that gets
+ * a segment of its own), so each batch costs one write and one fsync (and a directory fsync when
+ * it starts a segment). Callers hold the database's write lock, so the tail they pass is the
+ * true end of the log.
  */
 export class LogWriter {
   private fd: number | undefined;
@@ -165,48 +301,29 @@ export class LogWriter {
     private readonly segmentBytes: number,
   ) {}
 
-  /** Append `payloads` after `tail`, fsync, and return the new tail. */
-  append(tail: LogTail, timeMs: number, payloads: Buffer[]): LogTail {
-    let { segment, offset, lsn } = tail;
-    let chunks: Buffer[] = [];
-    let chunkBytes = 0;
-    const flush = (): void => {
-      if (chunks.length === 0) {
-        return;
-      }
-      const fd = this.open(segment);
-      const buf = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, chunkBytes);
-      let written = 0;
-      while (written < buf.length) {
-        written += fs.writeSync(fd, buf, written, buf.length - written, offset + written);
-      }
-      offset += buf.length;
-      chunks = [];
-      chunkBytes = 0;
-    };
-    const touched = new Set<number>();
-    for (const payload of payloads) {
-      const rec = encodeRecord(lsn + 1, timeMs, payload);
-      if (offset + chunkBytes > 0 && offset + chunkBytes + rec.length > this.segmentBytes) {
-        flush();
-        this.sync(touched);
-        segment += 1;
-        offset = 0;
-      }
-      touched.add(segment);
-      chunks.push(rec);
-      chunkBytes += rec.length;
-      lsn += 1;
+  /** Append `payloads` as one batch after `tail`, fsync, and return the new tail. */
+  append(tail: LogTail, timeMs: number, payloads: readonly Payload[]): LogTail {
+    if (payloads.length === 0) {
+      return tail;
     }
-    flush();
-    this.sync(touched);
-    return { segment, offset, lsn };
-  }
-
-  private sync(touched: Set<number>): void {
-    if (this.fd !== undefined && touched.has(this.fdSegment)) {
-      fs.fsyncSync(this.fd);
+    const { buffers, bytes } = encodeBatch(tail.lsn, timeMs, payloads);
+    let { segment, offset } = tail;
+    if (offset > 0 && offset + bytes > this.segmentBytes) {
+      segment += 1;
+      offset = 0;
     }
+    const fd = this.open(segment);
+    const written = fs.writevSync(fd, buffers, offset);
+    if (written < bytes) {
+      // a short write (rare): write the rest from one buffer
+      const rest = Buffer.concat(buffers).subarray(written);
+      let done = 0;
+      while (done < rest.length) {
+        done += fs.writeSync(fd, rest, done, rest.length - done, offset + written + done);
+      }
+    }
+    fs.fsyncSync(fd);
+    return { segment, offset: offset + bytes, lsn: tail.lsn + payloads.length };
   }
 
   private open(segment: number): number {
