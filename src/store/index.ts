@@ -17,3 +17,4 @@ export type { Op, CoreOp, ItemRow, ExtensionOp } from './ops.js';
 export { listSegments, segmentFileName } from './txlog.js';
 export * from './backup.js';
 export * from './check.js';
+export * from './bulk-load.js';
