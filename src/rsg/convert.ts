@@ -3,14 +3,18 @@
  * source is only read; every message keeps its exact bytes (its blob + prefix hash to the
  * source's sha256), per-item problems are counted and listed, never fatal.
  *
+ * A worker thread reads the source and parses the messages (convert-worker.ts) while this
+ * thread stores the batches it already has.
+ *
  * The database is filled by bulk load (store/bulk-load.ts: no log, no journal on disk,
  * secondary indexes built at the end) and made durable once when the conversion ends: a
  * conversion that fails or is cancelled leaves a directory the caller throws away.
  */
 import { AppError } from '../errors.js';
 import { type Clock } from '../lib/clock.js';
-import { type SourceEstimate, type SourceKind, estimateSource, readSource } from '../sources/index.js';
-import { BulkLoader, parseMessage } from '../store/index.js';
+import type { SourceEstimate, SourceKind } from '../sources/index.js';
+import { BulkLoader } from '../store/index.js';
+import { readSourceInWorker } from './convert-reader.js';
 import { MAX_LISTED_PROBLEMS, type MountProblem, type MountProgress } from './catalogue-file.js';
 
 /** Items per bulk-load transaction (and per progress report). */
@@ -36,15 +40,7 @@ export async function convertSource(
   },
 ): Promise<ConvertResult> {
   const db = BulkLoader.create(dbDir, { clock: opts.clock, retentionDays: 14 });
-  // The estimate (a stat of every file of a directory source) only feeds progress: run it beside
-  // the conversion instead of before it, and use it once it is known.
   let estimate: SourceEstimate | undefined;
-  const estimating = estimateSource(kind, path, { mailbox: opts.mailbox }).then(
-    (e) => {
-      estimate = e;
-    },
-    () => undefined, // an unreadable source fails the conversion itself, with its reason
-  );
   const started = Date.now();
   const result: ConvertResult = { items: 0, bytes: 0, problems: [], problemCount: 0 };
   const problem = (p: MountProblem): void => {
@@ -73,59 +69,57 @@ export async function convertSource(
   };
   let finished = false;
   try {
-    for await (const ev of readSource(kind, path, {
+    const batches = readSourceInWorker({
+      kind,
+      path,
       mailbox: opts.mailbox,
       maxMessageBytes: opts.maxMessageBytes,
-    })) {
+    });
+    for await (const batch of batches) {
       if (opts.signal?.aborted) {
         throw new AppError('VALIDATION_FAILED', 'The mount was cancelled');
       }
-      if (ev.kind === 'problem') {
-        problem({ origin: ev.origin, reason: ev.reason });
-      } else if (ev.kind === 'folder') {
-        if (ev.folder.path !== '') {
-          db.folder(db.mailbox(ev.folder.mailbox), ev.folder.path, ev.folder.role ?? null);
-        }
-      } else {
-        const m = ev.message;
-        let parsed;
-        try {
-          parsed = parseMessage(m.bytes, opts.maxMessageBytes);
-        } catch (err) {
-          if (err instanceof AppError) {
-            problem({ origin: m.origin, reason: `${err.code}: ${err.message}` });
-            continue;
+      if (batch.t === 'estimate') {
+        estimate = batch.estimate;
+        continue;
+      }
+      const { records, buffer } = batch;
+      for (const r of records) {
+        if (r.t === 'problem') {
+          problem({ origin: r.origin, reason: r.reason });
+        } else if (r.t === 'folder') {
+          if (r.path !== '') {
+            db.folder(db.mailbox(r.mailbox), r.path, r.role);
           }
-          throw err;
-        }
-        db.addItem({
-          mailboxId: db.mailbox(m.mailbox),
-          folderPath: m.folderPath || 'Inbox',
-          bytes: m.bytes,
-          parsed,
-          flags: m.flags,
-          internalMs: m.internalMs ?? parsed.dateMs ?? opts.clock.now(),
-          deletedMs: m.deletedMs ?? null,
-          origin: `source:${m.origin}`,
-        });
-        result.items += 1;
-        result.bytes += m.bytes.length;
-        inBatch += 1;
-        if (inBatch >= BATCH_ITEMS) {
-          inBatch = 0;
-          db.commit();
-          report();
+        } else {
+          db.addItem({
+            mailboxId: db.mailbox(r.mailbox),
+            folderPath: r.folderPath || 'Inbox',
+            bytes: buffer.subarray(r.offset, r.offset + r.length),
+            parsed: r.parsed,
+            flags: r.flags,
+            internalMs: r.internalMs ?? r.parsed.dateMs ?? opts.clock.now(),
+            deletedMs: r.deletedMs ?? null,
+            origin: `source:${r.origin}`,
+          });
+          result.items += 1;
+          result.bytes += r.length;
+          inBatch += 1;
         }
       }
+      if (inBatch >= BATCH_ITEMS) {
+        inBatch = 0;
+        db.commit();
+        report();
+      }
     }
-    db.finish();
+    await db.finish();
     finished = true;
     report();
   } finally {
     if (!finished) {
       db.close();
     }
-    await estimating;
   }
   return result;
 }

@@ -60,6 +60,12 @@ export interface SourceOptions {
   maxMessageBytes?: number;
   /** How `>From ` lines in an mbox were quoted. Default 'mboxrd'. */
   mboxQuoting?: 'mboxrd' | 'mboxo';
+  /**
+   * Maildir, eml-tree: read each file with blocking calls, one at a time, instead of through the
+   * async read-ahead window. For a reader running in a worker thread of its own (the event loop
+   * it blocks is its own), where it costs far less CPU per file. Default false.
+   */
+  blockingReads?: boolean;
 }
 
 /** A cheap size estimate of a source, for progress bars. */
@@ -75,4 +81,5 @@ export interface ResolvedOptions {
   mailbox: string | undefined;
   maxMessageBytes: number;
   mboxQuoting: 'mboxrd' | 'mboxo';
+  blockingReads: boolean;
 }

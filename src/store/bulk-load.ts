@@ -15,9 +15,11 @@
  * - secondary indexes dropped while loading and created once at the end (one sort instead of
  *   a random B-tree insert per item and index);
  * - `finish` makes everything durable once: large blob files, their directories, the
- *   database file (fsync) — before the caller seals or acknowledges anything.
+ *   database file (fsync) — before the caller seals or acknowledges anything; the database
+ *   file is flushed in the background after each batch, so that little is left by then.
  */
 import fs from 'node:fs';
+import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import BetterSqlite3 from 'better-sqlite3';
@@ -73,6 +75,8 @@ export class BulkLoader {
   private readonly next = { mailboxes: 1, folders: 1, items: 1 };
   private now: number;
   private closed = false;
+  /** The background flush of the database file started by `commit`, while it runs. */
+  private flushing: Promise<void> | undefined;
 
   private constructor(
     readonly dir: string,
@@ -234,18 +238,31 @@ export class BulkLoader {
     return id;
   }
 
-  /** End the current batch (its rows reach the OS, not the disk) and start the next one. */
+  /**
+   * End the current batch (its rows reach the OS) and start the next one. The database file is
+   * then flushed to disk in the background (one flush at a time, on the thread pool), so that
+   * the flush in `finish` has little left to write.
+   */
   commit(): void {
     this.sql.exec('COMMIT');
     this.now = this.clock.now();
     this.sql.exec('BEGIN');
+    if (this.flushing === undefined) {
+      this.flushing = fsyncFile(path.join(this.dir, DB_FILE)).then(
+        () => (this.flushing = undefined),
+        // only an early start: the flush in `finish` reports a failing disk; after a failed
+        // conversion the directory may already be gone
+        () => (this.flushing = undefined),
+      );
+    }
   }
 
   /**
    * Create the secondary indexes and the id counters, then make the directory durable (blob
-   * files, directories, the database file) and close. The database then opens as any other.
+   * files, directories, the database file: fsync) and close. The database then opens as any
+   * other.
    */
-  finish(): void {
+  async finish(): Promise<void> {
     this.sql.exec('COMMIT');
     this.sql.exec('BEGIN');
     const counter = this.sql.prepare('INSERT INTO counters (name, next) VALUES (?, ?)');
@@ -259,16 +276,20 @@ export class BulkLoader {
     }
     this.sql.exec('COMMIT');
     this.sql.pragma('journal_mode = DELETE');
-    this.fsyncBlobFiles();
+    const blobFiles = this.sql.prepare('SELECT hash FROM blobs WHERE data IS NULL').pluck().all() as string[];
     this.close();
-    const fd = fs.openSync(path.join(this.dir, DB_FILE), 'r+');
-    try {
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
+    await this.flushing;
+    const dirs = new Set<string>();
+    const files = [path.join(this.dir, DB_FILE)];
+    for (const hash of blobFiles) {
+      const file = blobFilePath(this.dir, hash);
+      files.push(file);
+      dirs.add(path.dirname(file));
+      dirs.add(path.dirname(path.dirname(file)));
     }
-    for (const d of ['blobs', 'logs', '.']) {
-      fsyncDir(path.join(this.dir, d));
+    await inParallel(files, fsyncFile);
+    for (const d of [...dirs, path.join(this.dir, 'blobs'), path.join(this.dir, 'logs'), this.dir]) {
+      fsyncDir(d);
     }
   }
 
@@ -295,26 +316,25 @@ export class BulkLoader {
     fs.writeFileSync(tmp, content);
     fs.renameSync(tmp, file);
   }
+}
 
-  private fsyncBlobFiles(): void {
-    const dirs = new Set<string>();
-    const files = this.sql
-      .prepare('SELECT hash FROM blobs WHERE data IS NULL')
-      .pluck()
-      .iterate() as IterableIterator<string>;
-    for (const hash of files) {
-      const file = blobFilePath(this.dir, hash);
-      const fd = fs.openSync(file, 'r');
-      try {
-        fs.fsyncSync(fd);
-      } finally {
-        fs.closeSync(fd);
-      }
-      dirs.add(path.dirname(file));
-      dirs.add(path.dirname(path.dirname(file)));
-    }
-    for (const d of dirs) {
-      fsyncDir(d);
-    }
+/** fsync a file through the thread pool. */
+async function fsyncFile(file: string): Promise<void> {
+  const fh = await fsp.open(file, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
   }
+}
+
+/** Run `fn` over `items`, a few at a time (the thread pool runs four). */
+async function inParallel<T>(items: readonly T[], fn: (item: T) => Promise<void>, width = 8): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      await fn(items[next++]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(width, items.length) }, worker));
 }
