@@ -4,7 +4,6 @@
  */
 import { Worker } from 'node:worker_threads';
 import { AppError, ERROR_CODES, type ErrorCode } from '../errors.js';
-import type { SourceEstimate } from '../sources/index.js';
 import type { ConvertRecord, ConvertWorkerData, ConvertWorkerMessage } from './convert-worker.js';
 
 /** Batches read ahead of the consumer (each at most a few MiB plus one message). */
@@ -15,7 +14,6 @@ const STOP_GRACE_MS = 5000;
 export type { ConvertRecord } from './convert-worker.js';
 
 export interface ConvertBatch {
-  t: 'batch';
   records: ConvertRecord[];
   /** The message bytes the records point into. */
   buffer: Buffer;
@@ -42,13 +40,13 @@ function toError(m: ConvertWorkerMessage & { t: 'fatal' }): Error {
 }
 
 /**
- * The source's estimate (unless it cannot be made), then its events as batches. Stopping early (`break`, an exception in the consumer) asks
+ * The source's events as batches. Stopping early (`break`, an exception in the consumer) asks
  * the worker to close the source and ends it.
  * @throws what `readSource` throws for a source that cannot be read at all
  */
 export async function* readSourceInWorker(
   data: Omit<ConvertWorkerData, 'credit'>,
-): AsyncGenerator<ConvertBatch | { t: 'estimate'; estimate: SourceEstimate }> {
+): AsyncGenerator<ConvertBatch> {
   const worker = startWorker({ ...data, credit: READ_AHEAD_BATCHES });
   const queue: Received[] = [];
   let wake: (() => void) | undefined;
@@ -70,10 +68,8 @@ export async function* readSourceInWorker(
     for (;;) {
       const m = await next();
       if (m.t === 'batch') {
-        yield { t: 'batch', records: m.records, buffer: Buffer.from(m.buffer) };
+        yield { records: m.records, buffer: Buffer.from(m.buffer) };
         worker.postMessage({ t: 'credit', n: 1 });
-      } else if (m.t === 'estimate') {
-        yield m;
       } else if (m.t === 'done') {
         ended = true;
         return;
@@ -89,7 +85,7 @@ export async function* readSourceInWorker(
     if (!ended) {
       worker.postMessage({ t: 'stop' });
       const timer = setTimeout(() => push({ t: 'exit', reason: 'stop timed out' }), STOP_GRACE_MS);
-      for (let m = await next(); m.t === 'batch' || m.t === 'estimate'; m = await next()) {
+      for (let m = await next(); m.t === 'batch'; m = await next()) {
         // batches posted before the worker saw `stop` are dropped
       }
       clearTimeout(timer);

@@ -4,21 +4,17 @@
  * thread only stores rows. Directory sources are read with blocking calls (this thread has
  * nothing else to do), which costs a fraction of the CPU of the async read-ahead window.
  *
- * Messages to the parent: `estimate` (the source's size, for progress; first), `batch` (records in source order; message bytes packed in one
+ * Messages to the parent: `batch` (records in source order; message bytes packed in one
  * transferred buffer), `done`, `fatal`. From the parent: `credit` (how many more batches it
  * will take: flow control bounds the memory held in batches), `stop` (end early, closing the
  * source's files).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { isAppError } from '../errors.js';
-import {
-  estimateSource,
-  readSource,
-  type FolderRole,
-  type SourceEstimate,
-  type SourceKind,
-} from '../sources/index.js';
-import { parseMessage, type ParsedMessage } from '../store/index.js';
+import { readSource, type FolderRole, type SourceKind } from '../sources/index.js';
+// message.js, not the store's index: a worker loads only what it runs (the index brings SQLite,
+// backups and checks, a noticeable part of the worker's start-up)
+import { parseMessage, type ParsedMessage } from '../store/message.js';
 
 export interface ConvertWorkerData {
   kind: SourceKind;
@@ -48,7 +44,6 @@ export type ConvertRecord =
     };
 
 export type ConvertWorkerMessage =
-  | { t: 'estimate'; estimate: SourceEstimate }
   | { t: 'batch'; records: ConvertRecord[]; buffer: ArrayBuffer }
   | { t: 'done' }
   | { t: 'fatal'; code: string | undefined; message: string; details: Record<string, unknown> };
@@ -80,13 +75,12 @@ async function run(port: NonNullable<typeof parentPort>, data: ConvertWorkerData
       return;
     }
     credit -= 1;
-    const buffer = new ArrayBuffer(bytes);
-    const view = new Uint8Array(buffer);
+    const packed = Buffer.allocUnsafeSlow(bytes); // not from the pool: its memory can be transferred
     let at = 0;
     for (const c of chunks) {
-      view.set(c, at);
-      at += c.length;
+      at += c.copy(packed, at);
     }
+    const buffer = packed.buffer;
     const msg: ConvertWorkerMessage = { t: 'batch', records, buffer };
     port.postMessage(msg, [buffer]);
     records = [];
@@ -94,13 +88,6 @@ async function run(port: NonNullable<typeof parentPort>, data: ConvertWorkerData
     bytes = 0;
   };
   const options = { mailbox: data.mailbox, maxMessageBytes: data.maxMessageBytes, blockingReads: true };
-  // The estimate (for progress) first: with blocking stats it costs a fraction of a read.
-  try {
-    const estimate = await estimateSource(data.kind, data.path, options);
-    port.postMessage({ t: 'estimate', estimate } satisfies ConvertWorkerMessage);
-  } catch {
-    // a source that cannot be estimated cannot be read either: readSource says why, below
-  }
   const source = readSource(data.kind, data.path, options);
   for await (const ev of source) {
     if (ev.kind === 'folder') {

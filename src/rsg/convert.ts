@@ -12,7 +12,7 @@
  */
 import { AppError } from '../errors.js';
 import { type Clock } from '../lib/clock.js';
-import type { SourceEstimate, SourceKind } from '../sources/index.js';
+import { type SourceEstimate, type SourceKind, estimateSource } from '../sources/index.js';
 import { BulkLoader } from '../store/index.js';
 import { readSourceInWorker } from './convert-reader.js';
 import { MAX_LISTED_PROBLEMS, type MountProblem, type MountProgress } from './catalogue-file.js';
@@ -40,7 +40,16 @@ export async function convertSource(
   },
 ): Promise<ConvertResult> {
   const db = BulkLoader.create(dbDir, { clock: opts.clock, retentionDays: 14 });
+  // The estimate (a stat of every file of a directory source) only feeds progress: run it beside
+  // the conversion instead of before it (at first, while the reading worker starts), and use it
+  // once it is known. Blocking stats, a slice at a time: a third of the CPU of async ones.
   let estimate: SourceEstimate | undefined;
+  const estimating = estimateSource(kind, path, { mailbox: opts.mailbox, blockingReads: true }).then(
+    (e) => {
+      estimate = e;
+    },
+    () => undefined, // an unreadable source fails the conversion itself, with its reason
+  );
   const started = Date.now();
   const result: ConvertResult = { items: 0, bytes: 0, problems: [], problemCount: 0 };
   const problem = (p: MountProblem): void => {
@@ -79,10 +88,6 @@ export async function convertSource(
       if (opts.signal?.aborted) {
         throw new AppError('VALIDATION_FAILED', 'The mount was cancelled');
       }
-      if (batch.t === 'estimate') {
-        estimate = batch.estimate;
-        continue;
-      }
       const { records, buffer } = batch;
       for (const r of records) {
         if (r.t === 'problem') {
@@ -120,6 +125,7 @@ export async function convertSource(
     if (!finished) {
       db.close();
     }
+    await estimating;
   }
   return result;
 }

@@ -20,6 +20,8 @@ import type { SourceEvent, SourceFolder } from './types.js';
 
 /** Plan items listed ahead of the reads (a few directories' worth). */
 const PLAN_PREFETCH = 4096;
+/** A blocking estimate lets the event loop run after this many stats (a few ms). */
+const ESTIMATE_SLICE_FILES = 1000;
 
 /** One step of a directory reader's plan. */
 export type PlanItem =
@@ -150,6 +152,9 @@ export async function estimatePlan(
       if (item.kind === 'file') {
         messages += 1;
         bytes += fsSync.statSync(item.abs, { throwIfNoEntry: false })?.size ?? 0;
+        if (messages % ESTIMATE_SLICE_FILES === 0) {
+          await new Promise((resolve) => setImmediate(resolve)); // let the event loop run
+        }
       }
     }
     return { messages, bytes };
