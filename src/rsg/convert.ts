@@ -3,17 +3,17 @@
  * source is only read; every message keeps its exact bytes (its blob + prefix hash to the
  * source's sha256), per-item problems are counted and listed, never fatal.
  *
- * A worker thread reads the source and parses the messages (convert-worker.ts) while this
- * thread stores the batches it already has.
+ * A worker thread reads the source (convert-worker.ts) while this thread parses and stores the
+ * batches it already has.
  *
  * The database is filled by bulk load (store/bulk-load.ts: no log, no journal on disk,
  * secondary indexes built at the end) and made durable once when the conversion ends: a
  * conversion that fails or is cancelled leaves a directory the caller throws away.
  */
-import { AppError } from '../errors.js';
+import { AppError, isAppError } from '../errors.js';
 import { type Clock } from '../lib/clock.js';
 import { type SourceEstimate, type SourceKind, estimateSource } from '../sources/index.js';
-import { BulkLoader } from '../store/index.js';
+import { BulkLoader, parseMessage } from '../store/index.js';
 import { readSourceInWorker } from './convert-reader.js';
 import { MAX_LISTED_PROBLEMS, type MountProblem, type MountProgress } from './catalogue-file.js';
 
@@ -97,13 +97,25 @@ export async function convertSource(
             db.folder(db.mailbox(r.mailbox), r.path, r.role);
           }
         } else {
+          const bytes = buffer.subarray(r.offset, r.offset + r.length);
+          let parsed;
+          try {
+            parsed = parseMessage(bytes, opts.maxMessageBytes);
+          } catch (err) {
+            if (!isAppError(err)) {
+              throw err;
+            }
+            // a bad message is a problem of its own, never a failed conversion
+            problem({ origin: r.origin, reason: `${err.code}: ${err.message}` });
+            continue;
+          }
           db.addItem({
             mailboxId: db.mailbox(r.mailbox),
             folderPath: r.folderPath || 'Inbox',
-            bytes: buffer.subarray(r.offset, r.offset + r.length),
-            parsed: r.parsed,
+            bytes,
+            parsed,
             flags: r.flags,
-            internalMs: r.internalMs ?? r.parsed.dateMs ?? opts.clock.now(),
+            internalMs: r.internalMs ?? parsed.dateMs ?? opts.clock.now(),
             deletedMs: r.deletedMs ?? null,
             origin: `source:${r.origin}`,
           });

@@ -67,7 +67,11 @@ export class BulkLoader {
   private readonly upsertBlob: BetterSqlite3.Statement;
   private readonly insertFolder: BetterSqlite3.Statement;
   private readonly insertMailbox: BetterSqlite3.Statement;
+  /** Folded address → mailbox id; and each address as given → id. */
   private readonly mailboxes = new Map<string, number>();
+  private readonly mailboxIds = new Map<string, number>();
+  /** Folder paths as given → normalised (a source gives each folder's path over and over). */
+  private readonly normalised = new Map<string, string>();
   /** `${mailboxId}\0${path}` → folder id. */
   private readonly folders = new Map<string, number>();
   /** The first folder created with role 'inbox', per mailbox (what `findFolderByRole` finds). */
@@ -146,6 +150,10 @@ export class BulkLoader {
 
   /** The mailbox `address`, created (without default folders) when it is new. */
   mailbox(address: string): number {
+    const known = this.mailboxIds.get(address);
+    if (known !== undefined) {
+      return known;
+    }
     // addresses are unique COLLATE NOCASE, which folds ASCII letters only
     const key = address.replace(/[A-Z]+/g, (c) => c.toLowerCase());
     let id = this.mailboxes.get(key);
@@ -154,6 +162,7 @@ export class BulkLoader {
       this.insertMailbox.run(id, address, '', null, 0, this.now);
       this.mailboxes.set(key, id);
     }
+    this.mailboxIds.set(address, id);
     return id;
   }
 
@@ -193,7 +202,11 @@ export class BulkLoader {
 
   /** Store one message: its row, its content once (inline, or a file when large). Returns its id. */
   addItem(input: BulkItemInput): number {
-    let folderPath = normaliseFolderPath(input.folderPath);
+    let folderPath = this.normalised.get(input.folderPath);
+    if (folderPath === undefined) {
+      folderPath = normaliseFolderPath(input.folderPath);
+      this.normalised.set(input.folderPath, folderPath);
+    }
     let folderId: number | null;
     if (input.deletedMs !== null && folderPath !== '') {
       folderId = this.folders.get(`${input.mailboxId}\0${folderPath}`) ?? null;
