@@ -65,11 +65,11 @@ export async function* readSource(
   switch (kind) {
     case 'maildir':
       await statSource(kind, path, 'dir');
-      yield* readPlan(planMaildir(path, o.mailbox), o.maxMessageBytes);
+      yield* readPlan(planMaildir(path, o.mailbox), o.maxMessageBytes, o.blockingReads);
       return;
     case 'eml-tree':
       await statSource(kind, path, 'dir');
-      yield* readPlan(planEmlTree(path, o.mailbox), o.maxMessageBytes);
+      yield* readPlan(planEmlTree(path, o.mailbox), o.maxMessageBytes, o.blockingReads);
       return;
     case 'mbox': {
       const st = await statSource(kind, path, 'any');
@@ -86,7 +86,8 @@ export async function* readSource(
 /**
  * A cheap estimate for progress bars: the number of message files and their bytes for
  * `maildir` / `eml-tree` (one stat per file, nothing read); only the bytes for `mbox` and
- * `pst` (their message counts are known only once read).
+ * `pst` (their message counts are known only once read). With `blockingReads` the stats are
+ * blocking calls (see `SourceOptions`).
  * @throws the same errors as `readSource` for a missing or unreadable source
  */
 export async function estimateSource(
@@ -98,10 +99,10 @@ export async function estimateSource(
   switch (kind) {
     case 'maildir':
       await statSource(kind, path, 'dir');
-      return estimatePlan(planMaildir(path, o.mailbox));
+      return estimatePlan(planMaildir(path, o.mailbox), o.blockingReads);
     case 'eml-tree':
       await statSource(kind, path, 'dir');
-      return estimatePlan(planEmlTree(path, o.mailbox));
+      return estimatePlan(planEmlTree(path, o.mailbox), o.blockingReads);
     case 'mbox': {
       const st = await statSource(kind, path, 'any');
       if (!st.isDirectory()) {

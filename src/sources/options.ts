@@ -18,6 +18,7 @@ const OptionsSchema = z
     mailbox: z.string().trim().min(1).max(320).optional(),
     maxMessageBytes: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
     mboxQuoting: z.enum(['mboxrd', 'mboxo']).optional(),
+    blockingReads: z.boolean().optional(),
   })
   .strict();
 
@@ -51,6 +52,7 @@ export function resolveOptions(
     mailbox: parsed.data.mailbox,
     maxMessageBytes: parsed.data.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
     mboxQuoting: parsed.data.mboxQuoting ?? 'mboxrd',
+    blockingReads: parsed.data.blockingReads ?? false,
   };
 }
 

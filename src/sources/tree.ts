@@ -3,15 +3,25 @@
  * tree into a *plan* — folders, message files and problems in their final order — and
  * `readPlan` then reads the files through an ordered read-ahead window.
  */
-import type { Dirent } from 'node:fs';
+import fsSync, { type Dirent } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { compareNames, describeFsError } from './common.js';
-import { dropRead, finishRead, mapOrdered, prefetch, readMessageFile, type FileReadResult } from './files.js';
+import {
+  dropRead,
+  finishRead,
+  mapOrdered,
+  prefetch,
+  readMessageFile,
+  readMessageFileSync,
+  type FileReadResult,
+} from './files.js';
 import type { SourceEvent, SourceFolder } from './types.js';
 
 /** Plan items listed ahead of the reads (a few directories' worth). */
 const PLAN_PREFETCH = 4096;
+/** A blocking estimate lets the event loop run after this many stats (a few ms). */
+const ESTIMATE_SLICE_FILES = 1000;
 
 /** One step of a directory reader's plan. */
 export type PlanItem =
@@ -80,7 +90,14 @@ function startRead(item: PlanItem, maxBytes: number): Promise<FileReadResult | u
 export async function* readPlan(
   plan: AsyncIterable<PlanItem>,
   maxBytes: number,
+  blockingReads = false,
 ): AsyncGenerator<SourceEvent> {
+  if (blockingReads) {
+    for await (const item of plan) {
+      yield item.kind === 'file' ? fileEvent(item, readMessageFileSync(item.abs, maxBytes)) : item;
+    }
+    return;
+  }
   const results = mapOrdered<PlanItem, FileReadResult | undefined>(
     prefetch(plan, PLAN_PREFETCH),
     (item) => startRead(item, maxBytes),
@@ -99,33 +116,49 @@ export async function* readPlan(
       yield { kind: 'problem', origin: item.origin, reason: item.reason };
       continue;
     }
-    const res = first?.ok === 'deferred' ? await finishRead(first) : first;
-    if (res === undefined || res.ok !== true) {
-      yield { kind: 'problem', origin: item.rel, reason: res?.ok === false ? res.reason : 'not read' };
-      continue;
-    }
-    const mtime = Math.floor(res.mtimeMs);
-    const internalMs = mtime > 0 ? mtime : item.nameTimeMs;
-    yield {
-      kind: 'message',
-      message: {
-        mailbox: item.mailbox,
-        folderPath: item.folderPath,
-        bytes: res.bytes,
-        flags: item.flags,
-        ...(internalMs !== undefined ? { internalMs } : {}),
-        origin: item.rel,
-      },
-    };
+    yield fileEvent(item, first?.ok === 'deferred' ? await finishRead(first) : first);
   }
+}
+
+/** The event of a file of the plan, once read. */
+function fileEvent(item: PlanItem & { kind: 'file' }, res: FileReadResult | undefined): SourceEvent {
+  if (res === undefined || res.ok !== true) {
+    return { kind: 'problem', origin: item.rel, reason: res?.ok === false ? res.reason : 'not read' };
+  }
+  const mtime = Math.floor(res.mtimeMs);
+  const internalMs = mtime > 0 ? mtime : item.nameTimeMs;
+  return {
+    kind: 'message',
+    message: {
+      mailbox: item.mailbox,
+      folderPath: item.folderPath,
+      bytes: res.bytes,
+      flags: item.flags,
+      ...(internalMs !== undefined ? { internalMs } : {}),
+      origin: item.rel,
+    },
+  };
 }
 
 /** Count the files and bytes a plan would read, without reading them (for `estimateSource`). */
 export async function estimatePlan(
   plan: AsyncIterable<PlanItem>,
+  blocking = false,
 ): Promise<{ messages: number; bytes: number }> {
   let messages = 0;
   let bytes = 0;
+  if (blocking) {
+    for await (const item of plan) {
+      if (item.kind === 'file') {
+        messages += 1;
+        bytes += fsSync.statSync(item.abs, { throwIfNoEntry: false })?.size ?? 0;
+        if (messages % ESTIMATE_SLICE_FILES === 0) {
+          await new Promise((resolve) => setImmediate(resolve)); // let the event loop run
+        }
+      }
+    }
+    return { messages, bytes };
+  }
   const batch: Promise<number>[] = [];
   const flush = async (): Promise<void> => {
     for (const size of await Promise.all(batch.splice(0))) {

@@ -60,6 +60,14 @@ export interface SourceOptions {
   maxMessageBytes?: number;
   /** How `>From ` lines in an mbox were quoted. Default 'mboxrd'. */
   mboxQuoting?: 'mboxrd' | 'mboxo';
+  /**
+   * Maildir, eml-tree: read each file with blocking calls, one at a time, instead of through the
+   * async read-ahead window — for a reader running in a worker thread of its own (the event loop
+   * it blocks is its own), where it costs far less CPU per file. `estimateSource` then stats with
+   * blocking calls too, letting the event loop run every 1,000 files (a few ms): about a third
+   * of the CPU of the async stats. Default false.
+   */
+  blockingReads?: boolean;
 }
 
 /** A cheap size estimate of a source, for progress bars. */
@@ -75,4 +83,5 @@ export interface ResolvedOptions {
   mailbox: string | undefined;
   maxMessageBytes: number;
   mboxQuoting: 'mboxrd' | 'mboxo';
+  blockingReads: boolean;
 }

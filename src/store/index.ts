@@ -6,7 +6,9 @@
  * number of items that point at it, and a blob is removed when it falls to zero (its file only
  * while no backup holds a lease and, once the database has backups, only after a backup covers
  * the release); a write is acknowledged only after its log record is durable;
- * every row change comes from applying a logged operation, so replay rebuilds the same state.
+ * every row change comes from applying a logged operation, so replay rebuilds the same state —
+ * except a bulk load (bulk-load.ts), which fills a new database that nobody opens before it is
+ * finished and made durable, and that has no log (a converted RSG).
  */
 export * from './database.js';
 export * from './folders.js';
@@ -17,3 +19,4 @@ export type { Op, CoreOp, ItemRow, ExtensionOp } from './ops.js';
 export { listSegments, segmentFileName } from './txlog.js';
 export * from './backup.js';
 export * from './check.js';
+export * from './bulk-load.js';

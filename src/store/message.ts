@@ -140,6 +140,9 @@ function fieldValue(bytes: Buffer, f: { start: number; end: number }): string {
 }
 
 function decode(value: string): string {
+  if (!value.includes('=?') && !value.includes('\x00')) {
+    return value; // no RFC 2047 encoded-word: libmime.decodeWords would return it unchanged
+  }
   try {
     return libmime.decodeWords(value);
   } catch {

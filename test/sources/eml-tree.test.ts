@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { readSource } from '../../src/sources/index.js';
+import { estimateSource, readSource } from '../../src/sources/index.js';
 import { collect, countsByFolder, fixture, folderList, openFds, sha256, tempDir } from './helpers.js';
 
 const ENRON = fixture('eml-tree');
@@ -155,6 +155,34 @@ describe('eml-tree source', () => {
       ],
     );
     assert.equal(sha256(c.messages[1]!.bytes), sha256(big));
+  });
+
+  it('gives the same events and estimate with blockingReads (a reader in a worker thread) as through the read-ahead window', async (t) => {
+    const root = tempDir(t);
+    const box = path.join(root, 'u', 'inbox');
+    fs.mkdirSync(box, { recursive: true });
+    fs.writeFileSync(path.join(box, '1.'), MSG);
+    fs.symlinkSync(path.join(root, 'nowhere'), path.join(box, '2.'));
+    execFileSync('mkfifo', [path.join(box, '3.')]);
+    fs.writeFileSync(path.join(box, '4.'), '');
+    fs.writeFileSync(path.join(box, '5.'), 'Dear diary,\nno headers here.\n\nBye.\n');
+    fs.symlinkSync(root, path.join(box, '7.'));
+    fs.writeFileSync(path.join(box, '8.'), Buffer.concat([Buffer.from(MSG), Buffer.alloc(3 << 20, 'y')]));
+    fs.writeFileSync(path.join(box, '9.'), MSG + 'x'.repeat(5000));
+    for (const [kind, source, opts] of [
+      ['eml-tree', root, { maxMessageBytes: 2 << 20 }],
+      ['eml-tree', fixture('eml-tree'), {}],
+      ['eml-tree', fixture('eml-tree'), { mailbox: 'archive' }],
+      ['maildir', fixture('maildir'), {}],
+    ] as const) {
+      const windowed = await collect(readSource(kind, source, opts));
+      const blocking = await collect(readSource(kind, source, { ...opts, blockingReads: true }));
+      assert.deepEqual(blocking.events, windowed.events, `${kind} ${source}`);
+      assert.deepEqual(
+        await estimateSource(kind, source, { ...opts, blockingReads: true }),
+        await estimateSource(kind, source, opts),
+      );
+    }
   });
 
   it('closes every file when the consumer stops early', async () => {

@@ -190,7 +190,12 @@ describe('pst source', () => {
       bytes[600 + Math.floor(next() * (bytes.length - 600))] = Math.floor(next() * 256);
     }
     fs.writeFileSync(bad, bytes);
-    const opts = { mailbox: undefined, maxMessageBytes: 50 << 20, mboxQuoting: 'mboxrd' as const };
+    const opts = {
+      mailbox: undefined,
+      maxMessageBytes: 50 << 20,
+      mboxQuoting: 'mboxrd' as const,
+      blockingReads: false,
+    };
     const c = await collect(readPst(bad, opts, { stallMs: 3000, maxRestarts: 25, heapMb: 512 }));
     assert.ok(
       c.problems.some(

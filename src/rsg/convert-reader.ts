@@ -1,0 +1,95 @@
+/**
+ * Read a source in a worker thread (convert-worker.ts) for a conversion: batches of records,
+ * messages parsed, in source order, while this thread stores the previous batches.
+ */
+import { Worker } from 'node:worker_threads';
+import { AppError, ERROR_CODES, type ErrorCode } from '../errors.js';
+import type { ConvertRecord, ConvertWorkerData, ConvertWorkerMessage } from './convert-worker.js';
+
+/** Batches read ahead of the consumer (each at most a few MiB plus one message). */
+const READ_AHEAD_BATCHES = 4;
+/** How long a worker asked to stop early may take to close its files before it is terminated. */
+const STOP_GRACE_MS = 5000;
+
+export type { ConvertRecord } from './convert-worker.js';
+
+export interface ConvertBatch {
+  records: ConvertRecord[];
+  /** The message bytes the records point into. */
+  buffer: Buffer;
+}
+
+function startWorker(data: ConvertWorkerData): Worker {
+  if (import.meta.url.endsWith('.ts')) {
+    // Running from TypeScript sources (tests, tsx): the worker must register tsx itself.
+    const entry = new URL('./convert-worker.ts', import.meta.url).href;
+    const tsx = import.meta.resolve('tsx/esm/api');
+    const boot = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(entry)}); })`;
+    return new Worker(boot, { workerData: data, eval: true });
+  }
+  return new Worker(new URL('./convert-worker.js', import.meta.url), { workerData: data });
+}
+
+type Received = ConvertWorkerMessage | { t: 'exit'; reason: string };
+
+function toError(m: ConvertWorkerMessage & { t: 'fatal' }): Error {
+  if (m.code !== undefined && (ERROR_CODES as readonly string[]).includes(m.code)) {
+    return new AppError(m.code as ErrorCode, m.message, m.details);
+  }
+  return new Error(m.message);
+}
+
+/**
+ * The source's events as batches. Stopping early (`break`, an exception in the consumer) asks
+ * the worker to close the source and ends it.
+ * @throws what `readSource` throws for a source that cannot be read at all
+ */
+export async function* readSourceInWorker(
+  data: Omit<ConvertWorkerData, 'credit'>,
+): AsyncGenerator<ConvertBatch> {
+  const worker = startWorker({ ...data, credit: READ_AHEAD_BATCHES });
+  const queue: Received[] = [];
+  let wake: (() => void) | undefined;
+  const push = (m: Received): void => {
+    queue.push(m);
+    wake?.();
+  };
+  worker.on('message', (m: ConvertWorkerMessage) => push(m));
+  worker.on('error', (err) => push({ t: 'exit', reason: err.message }));
+  worker.on('exit', (code) => push({ t: 'exit', reason: `the reader exited with code ${code}` }));
+  const next = async (): Promise<Received> => {
+    while (queue.length === 0) {
+      await new Promise<void>((resolve) => (wake = resolve));
+    }
+    return queue.shift()!;
+  };
+  let ended = false;
+  try {
+    for (;;) {
+      const m = await next();
+      if (m.t === 'batch') {
+        yield { records: m.records, buffer: Buffer.from(m.buffer) };
+        worker.postMessage({ t: 'credit', n: 1 });
+      } else if (m.t === 'done') {
+        ended = true;
+        return;
+      } else if (m.t === 'fatal') {
+        ended = true;
+        throw toError(m);
+      } else {
+        ended = true;
+        throw new AppError('INTERNAL', `The source reader stopped: ${m.reason}`);
+      }
+    }
+  } finally {
+    if (!ended) {
+      worker.postMessage({ t: 'stop' });
+      const timer = setTimeout(() => push({ t: 'exit', reason: 'stop timed out' }), STOP_GRACE_MS);
+      for (let m = await next(); m.t === 'batch'; m = await next()) {
+        // batches posted before the worker saw `stop` are dropped
+      }
+      clearTimeout(timer);
+    }
+    await worker.terminate();
+  }
+}
