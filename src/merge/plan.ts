@@ -22,6 +22,7 @@ import {
   findFolderByRole,
   findMailbox,
   getMailbox,
+  listFolders,
   normaliseFolderPath,
 } from '../store/index.js';
 import type { ConflictPolicy, MergeAction, MergeClass, MergeRequest, PlannedItem } from './types.js';
@@ -66,6 +67,20 @@ function under(path: string, root: string): boolean {
   return path === root || path.startsWith(root + '/');
 }
 
+/** The mailboxes of an RSG, id → address (without the per-mailbox counts `listMailboxes` adds up). */
+function addressesOf(group: RecoveryGroup): Map<number, string> {
+  const rows = group.sql.prepare('SELECT id, address FROM mailboxes ORDER BY address').all() as {
+    id: number;
+    address: string;
+  }[];
+  return new Map(rows.map((r) => [r.id, r.address]));
+}
+
+/** The folders of an RSG mailbox, path → role (without the per-folder counts `listFolders` adds up). */
+function folderRolesOf(group: RecoveryGroup, address: string): { path: string; role: FolderRole | null }[] {
+  return listFolders(group.sql, group.mailbox(address).id);
+}
+
 function flagSet(flags: readonly string[]): string {
   return [...flags]
     .filter((f) => f !== '\\Recent')
@@ -81,7 +96,7 @@ export function selectItems(
   attachmentNames?: AttachmentNames,
 ): { item: Item; mailbox: string }[] {
   const sel = req.selection;
-  const boxes = new Map(group.listMailboxes().map((m) => [m.id, m.address]));
+  const boxes = addressesOf(group);
   let items: Item[];
   if (sel.itemIds && sel.itemIds.length > 0) {
     items = sel.itemIds.map((id) => group.item(id));
@@ -103,7 +118,7 @@ export function selectItems(
       items = items.filter((i) => (sel.subfolders === false ? i.folder === f : under(i.folder, f)));
     }
   } else if (sel.folder !== undefined) {
-    const all = group.listMailboxes();
+    const all = [...boxes.values()];
     if (all.length !== 1) {
       throw new AppError(
         'VALIDATION_FAILED',
@@ -112,7 +127,7 @@ export function selectItems(
     }
     return selectItems(
       group,
-      { ...req, selection: { ...sel, mailbox: all[0]!.address } },
+      { ...req, selection: { ...sel, mailbox: all[0]! } },
       selectQuery,
       attachmentNames,
     );
@@ -128,7 +143,7 @@ export function selectItems(
     let m = roleRoots.get(address);
     if (!m) {
       m = new Map();
-      for (const f of group.listFolders(address)) {
+      for (const f of folderRolesOf(group, address)) {
         if (f.role) {
           m.set(f.role, [...(m.get(f.role) ?? []), f.path]);
         }
@@ -197,7 +212,7 @@ function folderMapper(
   return (item, sourceMailbox) => {
     let r = roles.get(sourceMailbox);
     if (!r) {
-      r = new Map(group.listFolders(sourceMailbox).map((f) => [f.path, f.role]));
+      r = new Map(folderRolesOf(group, sourceMailbox).map((f) => [f.path, f.role]));
       roles.set(sourceMailbox, r);
     }
     const segs = item.folder.split('/');
@@ -300,13 +315,31 @@ export function planMerge(
   live: BetterSqlite3.Database,
   group: RecoveryGroup,
   req: MergeRequest,
-  opts: {
-    now: number;
-    selectQuery?: QuerySelector;
-    attachmentNames?: AttachmentNames;
-    assumeEmptyTarget?: boolean;
-  },
+  opts: PlanOptions,
 ): PlannedItem[] {
+  return planMergeSourced(live, group, req, opts).map((s) => s.p);
+}
+
+export interface PlanOptions {
+  now: number;
+  selectQuery?: QuerySelector;
+  attachmentNames?: AttachmentNames;
+  assumeEmptyTarget?: boolean;
+}
+
+/** A planned item with the source item it was planned from (its fields, as the RSG stores them). */
+export interface SourcedItem {
+  p: PlannedItem;
+  source: Item;
+}
+
+/** planMerge, keeping each source item: applying a plan takes the fields of a new item from it. */
+export function planMergeSourced(
+  live: BetterSqlite3.Database,
+  group: RecoveryGroup,
+  req: MergeRequest,
+  opts: PlanOptions,
+): SourcedItem[] {
   const target: Mailbox =
     opts.assumeEmptyTarget && !findMailbox(live, req.target)
       ? { id: -1, address: req.target, name: '', retentionDays: null, hold: false, createdMs: opts.now }
@@ -354,7 +387,7 @@ export function planMerge(
       planned.add(item.identity);
     }
     const creates = action === 'create' || action === 'create-in-dumpster' || action === 'keep-both';
-    return {
+    const p: PlannedItem = {
       sourceItemId: item.id,
       sourceMailbox: mailbox,
       sourceFolder: item.folder,
@@ -372,5 +405,6 @@ export function planMerge(
       targetItemId,
       reason,
     };
+    return { p, source: item };
   });
 }

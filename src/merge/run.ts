@@ -6,18 +6,26 @@
 import { AppError, isAppError } from '../errors.js';
 import type { RecoveryGroup } from '../rsg/index.js';
 import type BetterSqlite3 from 'better-sqlite3';
+import { sha256Hex } from '../lib/hash.js';
 import {
+  type AddedItem,
   type Database,
   type ItemMessageFields,
   type ParsedMessage,
+  type WriteTx,
   addItemTx,
   addSharedItemTx,
   findItem,
   getMailbox,
-  parseMessage,
 } from '../store/index.js';
 import type { MergeItemRow, MergeJobRow } from './schema.js';
-import { type AttachmentNames, type QuerySelector, planMerge } from './plan.js';
+import {
+  type AttachmentNames,
+  type QuerySelector,
+  type SourcedItem,
+  planMerge,
+  planMergeSourced,
+} from './plan.js';
 import {
   type MergeCounts,
   type MergeReport,
@@ -173,82 +181,212 @@ export function createMergeJob(deps: MergeDeps, req: MergeRequest, actor: string
   });
 }
 
+/** Actions that write a new item into the target. */
+function createsItem(p: PlannedItem): boolean {
+  return p.action === 'create' || p.action === 'create-in-dumpster' || p.action === 'keep-both';
+}
+
 interface Prepared {
   p: PlannedItem;
-  /** The live database holds the content already: the item is added as a reference. */
-  shared?: ItemMessageFields;
-  bytes?: Buffer;
-  parsed?: ParsedMessage;
+  /** For an item to create: every field of the new item (the source's, with its trace prefix). */
+  fields?: ItemMessageFields;
+  /**
+   * For an item to create whose content the live database did not hold when the batch was
+   * read: the content, read from the RSG. Without it the item is added as a reference.
+   */
+  content?: Buffer;
   failure?: string;
 }
 
-/** What preparing an item needs besides the item: the RSG, and two cheap look-ups. */
-interface Sources {
-  group: RecoveryGroup;
-  /** Does the live database store this content already? */
-  liveHas: BetterSqlite3.Statement;
-  /** The source item's own fields (its prefix, hashes, addresses) from the RSG, without its content. */
-  row: BetterSqlite3.Statement;
+/**
+ * Reads what a batch of items takes from the RSG, outside the write transaction, with one
+ * query per batch rather than per item: the trace prefixes of the items to create, and the
+ * contents the live database does not hold yet. A content the live database holds already (a
+ * single-instance hit; both databases key contents by SHA-256) is not read at all, and no
+ * content is parsed or hashed again: the RSG stored each item's fields and hashes when it was
+ * mounted. The one exception is a content kept as a file, which a damaged disk can change
+ * without an error: it is hashed on reading, so that wrong bytes are never merged.
+ */
+class BatchReader {
+  private readonly liveHas: BetterSqlite3.Statement;
+  private readonly prefixes: BetterSqlite3.Statement;
+  private readonly contents: BetterSqlite3.Statement;
+
+  constructor(
+    live: Database,
+    private readonly group: RecoveryGroup,
+  ) {
+    this.liveHas = live.sql
+      .prepare('SELECT hash FROM blobs WHERE hash IN (SELECT value FROM json_each(?))')
+      .pluck();
+    this.prefixes = group.sql.prepare(
+      'SELECT id, prefix FROM items WHERE id IN (SELECT value FROM json_each(?))',
+    );
+    this.contents = group.sql.prepare(
+      'SELECT hash, data FROM blobs WHERE hash IN (SELECT value FROM json_each(?))',
+    );
+  }
+
+  /** The contents of `hashes` the live database holds now. */
+  known(hashes: Iterable<string>): Set<string> {
+    return new Set(this.liveHas.all(JSON.stringify([...new Set(hashes)])) as string[]);
+  }
+
+  /** Prepare `items`; the contents in `known` are not read (the items become references). */
+  read(items: readonly SourcedItem[], known: ReadonlySet<string>): Prepared[] {
+    const creating = items.filter((s) => createsItem(s.p));
+    const prefixOf = new Map(
+      (
+        this.prefixes.all(JSON.stringify(creating.map((s) => s.p.sourceItemId))) as {
+          id: number;
+          prefix: Buffer;
+        }[]
+      ).map((r) => [r.id, r.prefix]),
+    );
+    const toRead = new Set(creating.map((s) => s.p.blobHash).filter((h) => !known.has(h)));
+    const dataOf = new Map(
+      (this.contents.all(JSON.stringify([...toRead])) as { hash: string; data: Buffer | null }[]).map((r) => [
+        r.hash,
+        r.data,
+      ]),
+    );
+    return items.map(({ p, source }) => {
+      if (!createsItem(p)) {
+        return { p };
+      }
+      const prefix = prefixOf.get(p.sourceItemId);
+      if (prefix === undefined) {
+        return {
+          p,
+          failure: `MESSAGE_NOT_FOUND: No item ${p.sourceItemId} in recovery group ${this.group.id}`,
+        };
+      }
+      const fields: ItemMessageFields = {
+        blobHash: p.blobHash,
+        prefix,
+        size: source.size,
+        sha256: source.sha256,
+        identity: source.identity,
+        messageId: source.messageId,
+        subject: source.subject,
+        from: source.from,
+        to: source.to,
+        cc: source.cc,
+        dateMs: source.dateMs,
+      };
+      if (!toRead.has(p.blobHash)) {
+        return { p, fields };
+      }
+      return this.contentOf(p, fields, dataOf.get(p.blobHash));
+    });
+  }
+
+  /** Prepare an item that was to be a reference as a copy: its content was released since. */
+  copy(p: PlannedItem, fields: ItemMessageFields): Prepared {
+    const rows = this.contents.all(JSON.stringify([p.blobHash])) as { data: Buffer | null }[];
+    return this.contentOf(p, fields, rows[0]?.data);
+  }
+
+  /** `data`: the RSG's inline content, null when it is a file, undefined when the RSG lacks it. */
+  private contentOf(p: PlannedItem, fields: ItemMessageFields, data: Buffer | null | undefined): Prepared {
+    if (data === undefined) {
+      return { p, failure: `BLOB_MISSING: Blob ${p.blobHash} is not stored` };
+    }
+    return data === null ? this.readFile(p, fields) : { p, fields, content: data };
+  }
+
+  /** A content kept as a file: read through the RSG and checked against its hash. */
+  private readFile(p: PlannedItem, fields: ItemMessageFields): Prepared {
+    try {
+      const content = this.group.readItemBytes(p.sourceItemId).subarray(fields.prefix.length);
+      if (sha256Hex(content) !== p.blobHash) {
+        // a damaged blob file reads without error: never merge bytes that are not the item's
+        return {
+          p,
+          failure: `SOURCE_CORRUPT: the content of item ${p.sourceItemId} does not match its hash ${p.blobHash}`,
+        };
+      }
+      return { p, fields, content };
+    } catch (err) {
+      if (isAppError(err)) {
+        return { p, failure: `${err.code}: ${err.message}` };
+      }
+      throw err;
+    }
+  }
 }
 
-function sourcesOf(live: Database, group: RecoveryGroup): Sources {
+/** The parse of a message, known without parsing it: the RSG stored every field. */
+function parsedOf(f: ItemMessageFields): ParsedMessage {
   return {
-    group,
-    liveHas: live.sql.prepare('SELECT 1 FROM blobs WHERE hash = ?').pluck(),
-    row: group.sql.prepare(
-      `SELECT prefix, sha256, from_addr AS "from", to_addr AS "to", cc_addr AS cc, date_ms AS dateMs
-       FROM items WHERE id = ?`,
-    ),
+    prefixLength: f.prefix.length,
+    sha256: f.sha256,
+    contentHash: f.blobHash,
+    messageId: f.messageId,
+    identity: f.identity,
+    subject: f.subject,
+    from: f.from,
+    to: f.to,
+    cc: f.cc,
+    dateMs: f.dateMs,
   };
 }
 
 /**
- * Read what writing an item takes, outside the write transaction. An item whose content the
- * live database already holds (a single-instance hit) needs only its prefix and fields: its
- * content is neither read nor parsed again. Any other item is read and checked against its hash.
+ * The next batch of `todo` from `next`: at most `batchItems` items and about BATCH_BYTES of
+ * contents to copy, ending early at the failure that goes over the bad-item limit (nothing
+ * after it is handled).
  */
-function prepare(src: Sources, p: PlannedItem): Prepared {
-  if (p.action !== 'create' && p.action !== 'create-in-dumpster' && p.action !== 'keep-both') {
-    return { p };
-  }
-  if (src.liveHas.get(p.blobHash) !== undefined) {
-    const r = src.row.get(p.sourceItemId) as
-      Omit<ItemMessageFields, 'blobHash' | 'size' | 'identity' | 'messageId' | 'subject'> | undefined;
-    if (r) {
-      return {
-        p,
-        shared: {
-          ...r,
-          blobHash: p.blobHash,
-          size: p.size,
-          identity: p.identity,
-          messageId: p.messageId,
-          subject: p.subject,
-        },
-      };
+function nextBatch(
+  reader: BatchReader,
+  todo: readonly SourcedItem[],
+  next: number,
+  batchItems: number,
+  failed: number,
+  badItemLimit: number,
+): Prepared[] {
+  const window = todo.slice(next, next + batchItems);
+  const known = reader.known(window.filter((s) => createsItem(s.p)).map((s) => s.p.blobHash));
+  let n = 0;
+  let bytes = 0;
+  while (n < window.length && bytes < BATCH_BYTES) {
+    const p = window[n]!.p;
+    if (createsItem(p) && !known.has(p.blobHash)) {
+      bytes += p.size;
     }
+    n += 1;
   }
-  return readSource(src.group, p);
+  const prepared = reader.read(window.slice(0, n), known);
+  let failures = failed;
+  const cut = prepared.findIndex((b) => b.failure !== undefined && ++failures > badItemLimit);
+  return cut < 0 ? prepared : prepared.slice(0, cut + 1);
 }
 
-function readSource(group: RecoveryGroup, p: PlannedItem): Prepared {
-  try {
-    const bytes = group.readItemBytes(p.sourceItemId);
-    const parsed = parseMessage(bytes, Number.MAX_SAFE_INTEGER);
-    if (parsed.contentHash !== p.blobHash) {
-      // a damaged blob file reads without error: never merge bytes that are not the item's
-      return {
-        p,
-        failure: `SOURCE_CORRUPT: the content of item ${p.sourceItemId} does not match its hash ${p.blobHash}`,
-      };
-    }
-    return { p, bytes, parsed };
-  } catch (err) {
-    if (isAppError(err)) {
-      return { p, failure: `${err.code}: ${err.message}` };
-    }
-    throw err;
+/**
+ * Write a prepared item: a reference to the content the live database holds, or the item with
+ * its content. Returns the item (undefined when it failed) and the prepared item as written.
+ */
+function addPrepared(
+  tx: WriteTx,
+  reader: BatchReader,
+  b: Prepared,
+  place: Omit<Parameters<typeof addItemTx>[1], 'bytes' | 'parsed' | 'maxBytes'>,
+): { b: Prepared; added?: AddedItem } {
+  if (b.failure !== undefined || !b.fields) {
+    return { b };
   }
+  if (b.content === undefined) {
+    const added = addSharedItemTx(tx, { ...place, ...b.fields });
+    if (added) {
+      return { b, added };
+    }
+    b = reader.copy(b.p, b.fields); // the content was released since it was looked up: copy it
+    if (b.failure !== undefined || !b.fields || b.content === undefined) {
+      return { b };
+    }
+  }
+  const bytes = b.fields.prefix.length === 0 ? b.content : Buffer.concat([b.fields.prefix, b.content]);
+  return { b, added: addItemTx(tx, { ...place, bytes, parsed: parsedOf(b.fields) }) };
 }
 
 /** The record of one handled item, as planned (the write fills in what it did). */
@@ -289,7 +427,7 @@ export async function runMergeJob(
   // batch took the write lock) checks each item against what is in the database now
   let seenLsn = deps.live.tail().lsn;
   let moved = false;
-  const plan = planMerge(deps.live.sql, group, req, {
+  const plan = planMergeSourced(deps.live.sql, group, req, {
     now: job.createdMs,
     selectQuery: deps.selectQuery,
     attachmentNames: deps.attachmentNames,
@@ -301,8 +439,8 @@ export async function runMergeJob(
       }[]
     ).map((r) => r.s),
   );
-  const todo = plan.filter((p) => !handled.has(p.sourceItemId));
-  const src = sourcesOf(deps.live, group);
+  const todo = plan.filter((s) => !handled.has(s.p.sourceItemId));
+  const reader = new BatchReader(deps.live, group);
   let state = JSON.parse(job.counts) as JobState;
   let done = job.done;
   const handledBy = deps.live.sql.prepare(
@@ -325,19 +463,8 @@ export async function runMergeJob(
       outcome = { state: 'failed', error: overLimit() };
       break;
     }
-    // a batch ends early at the failure that goes over the limit: nothing after it is handled
-    const batch: Prepared[] = [];
-    let failures = state.counts.failed;
-    let bytes = 0;
-    while (next < todo.length && batch.length < batchItems && bytes < BATCH_BYTES) {
-      const b = prepare(src, todo[next]!);
-      next += 1;
-      batch.push(b);
-      bytes += b.bytes?.length ?? 0;
-      if (b.failure !== undefined && ++failures > req.badItemLimit) {
-        break;
-      }
-    }
+    const batch = nextBatch(reader, todo, next, batchItems, state.counts.failed, req.badItemLimit);
+    next += batch.length;
     deps.live.writeSync((tx) => {
       // The job as the database has it now, under the write lock: taking the lock may have
       // replayed what another process made durable before it died (a whole batch, or — when it
@@ -368,12 +495,12 @@ export async function runMergeJob(
           origin: `merge:${jobId}:${req.rsg}:${p.sourceItemId}`,
         };
         const prior =
-          moved && b.failure === undefined
+          moved && b.failure === undefined && createsItem(p)
             ? (createdBy.get(target.id, p.identity, place.origin) as { id: number } | undefined)
             : undefined;
         if (prior) {
           // created by this job in a batch whose record of it was lost: record it now
-          const size = (src.row.get(p.sourceItemId) as { prefix: Buffer } | undefined)?.prefix.length ?? 0;
+          const size = b.fields?.prefix.length ?? 0;
           if (refcount.get(p.blobHash) === 1) {
             state.bytesCopied += p.size - size;
           } else {
@@ -383,10 +510,8 @@ export async function runMergeJob(
           rows.push({ ...rowOf(jobId, p), targetItemId: prior.id, flags: p.flags.join(' ') });
           continue;
         }
-        const shared = b.shared ? addSharedItemTx(tx, { ...place, ...b.shared }) : undefined;
-        if (b.shared && !shared) {
-          b = readSource(group, p); // the content was released since it was looked up: copy it
-        }
+        let added: AddedItem | undefined;
+        ({ b, added } = addPrepared(tx, reader, b, place));
         const row = rowOf(jobId, p);
         if (b.failure !== undefined) {
           row.class = 'failed';
@@ -395,8 +520,7 @@ export async function runMergeJob(
           if (state.failures.length < MAX_LISTED_FAILURES) {
             state.failures.push({ sourceItemId: p.sourceItemId, reason: b.failure });
           }
-        } else if (shared || (b.bytes && b.parsed)) {
-          const added = shared ?? addItemTx(tx, { ...place, bytes: b.bytes!, parsed: b.parsed });
+        } else if (added) {
           row.targetItemId = added.id;
           row.flags = p.flags.join(' ');
           if (added.newBlob) {
