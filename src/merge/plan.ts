@@ -16,7 +16,6 @@ import { DAY_MS } from '../lib/clock.js';
 import type { RecoveryGroup } from '../rsg/index.js';
 import {
   type FolderRole,
-  type Item,
   type Mailbox,
   databaseRetentionDays,
   findFolderByRole,
@@ -88,18 +87,74 @@ function flagSet(flags: readonly string[]): string {
     .join(' ');
 }
 
+/** What planning reads of a source item; the rest of its fields are read when it is written. */
+export interface SourceItem {
+  id: number;
+  mailboxId: number;
+  folder: string;
+  messageId: string | null;
+  identity: string;
+  subject: string;
+  size: number;
+  blobHash: string;
+  flags: string[];
+  internalMs: number;
+  deletedMs: number | null;
+}
+
+const SOURCE_COLS = `id, mailbox_id AS mailboxId, folder_path AS folder, message_id AS messageId, identity, subject,
+  size, blob_hash AS blobHash, flags, internal_ms AS internalMs, deleted_ms AS deletedMs`;
+
+function sourceItems(rows: unknown[]): SourceItem[] {
+  const items = rows as (Omit<SourceItem, 'flags'> & { flags: string | string[] })[];
+  for (const r of items) {
+    r.flags = r.flags === '' ? [] : (r.flags as string).split(' ');
+  }
+  return items as SourceItem[];
+}
+
+/** The items of an RSG mailbox (live and dumpster), optionally only a folder with its subfolders. */
+function mailboxItems(group: RecoveryGroup, address: string, folder: string | undefined): SourceItem[] {
+  const m = group.mailbox(address);
+  if (folder === undefined) {
+    return sourceItems(group.sql.prepare(`SELECT ${SOURCE_COLS} FROM items WHERE mailbox_id = ?`).all(m.id));
+  }
+  return sourceItems(
+    group.sql
+      .prepare(
+        `SELECT ${SOURCE_COLS} FROM items WHERE mailbox_id = ? AND (folder_path = ? OR folder_path LIKE ? ESCAPE '\\')`,
+      )
+      .all(m.id, folder, folder.replace(/[\\%_]/g, (c) => '\\' + c) + '/%'),
+  );
+}
+
+/** The items of an RSG with these ids. @throws MESSAGE_NOT_FOUND naming the first id it lacks */
+function itemsById(group: RecoveryGroup, ids: readonly number[]): SourceItem[] {
+  const items = sourceItems(
+    group.sql
+      .prepare(`SELECT ${SOURCE_COLS} FROM items WHERE id IN (SELECT value FROM json_each(?))`)
+      .all(JSON.stringify(ids)),
+  );
+  if (items.length < new Set(ids).size) {
+    const found = new Set(items.map((i) => i.id));
+    const id = ids.find((x) => !found.has(x));
+    throw new AppError('MESSAGE_NOT_FOUND', `No item ${id} in recovery group ${group.id}`, { itemId: id });
+  }
+  return items;
+}
+
 /** The source items a selection names, in a stable order. @throws MAILBOX_NOT_FOUND, MESSAGE_NOT_FOUND, VALIDATION_FAILED */
 export function selectItems(
   group: RecoveryGroup,
   req: MergeRequest,
   selectQuery?: QuerySelector,
   attachmentNames?: AttachmentNames,
-): { item: Item; mailbox: string }[] {
+): { item: SourceItem; mailbox: string }[] {
   const sel = req.selection;
   const boxes = addressesOf(group);
-  let items: Item[];
+  let items: SourceItem[];
   if (sel.itemIds && sel.itemIds.length > 0) {
-    items = sel.itemIds.map((id) => group.item(id));
+    items = itemsById(group, sel.itemIds);
   } else if (sel.query !== undefined) {
     if (!selectQuery) {
       throw new AppError('VALIDATION_FAILED', 'Selecting by query needs the search index');
@@ -107,15 +162,12 @@ export function selectItems(
     if (sel.mailbox) {
       group.mailbox(sel.mailbox);
     }
-    items = selectQuery(group, sel.query, sel.mailbox).map((id) => group.item(id));
+    items = itemsById(group, selectQuery(group, sel.query, sel.mailbox));
   } else if (sel.mailbox) {
-    items = group.listItems(
-      sel.mailbox,
-      sel.folder !== undefined && sel.subfolders !== false ? { folder: sel.folder } : {},
-    );
-    if (sel.folder !== undefined) {
-      const f = normaliseFolderPath(sel.folder);
-      items = items.filter((i) => (sel.subfolders === false ? i.folder === f : under(i.folder, f)));
+    const f = sel.folder === undefined ? undefined : normaliseFolderPath(sel.folder);
+    items = mailboxItems(group, sel.mailbox, f);
+    if (f !== undefined && sel.subfolders === false) {
+      items = items.filter((i) => i.folder === f);
     }
   } else if (sel.folder !== undefined) {
     const all = [...boxes.values()];
@@ -152,7 +204,7 @@ export function selectItems(
     }
     return m;
   };
-  const matches = (it: Item, address: string, names: string[]): boolean =>
+  const matches = (it: SourceItem, address: string, names: string[]): boolean =>
     names.some((n) => {
       const role = WELL_KNOWN[n.toLowerCase()];
       const roots = role ? (rootsOf(address).get(role) ?? []) : [normaliseFolderPath(n)];
@@ -162,7 +214,7 @@ export function selectItems(
   if (attachmentTest && !attachmentNames) {
     throw new AppError('VALIDATION_FAILED', 'Selecting by attachment name needs the search index');
   }
-  const out: { item: Item; mailbox: string }[] = [];
+  const out: { item: SourceItem; mailbox: string }[] = [];
   const seen = new Set<number>();
   for (const it of items) {
     const address = boxes.get(it.mailboxId) ?? '';
@@ -201,7 +253,7 @@ function folderMapper(
   group: RecoveryGroup,
   mode: MergeRequest['folders'],
   startedMs: number,
-): (item: Item, sourceMailbox: string) => string {
+): (item: SourceItem, sourceMailbox: string) => string {
   if (mode === 'recovered') {
     const day = new Date(startedMs).toISOString().slice(0, 10);
     const root = `Recovered Items/${group.info.label.replaceAll('/', '-')} ${day}`;
@@ -209,7 +261,8 @@ function folderMapper(
   }
   const roles = new Map<string, Map<string, FolderRole | null>>();
   const mapped = new Map<FolderRole, string | undefined>();
-  return (item, sourceMailbox) => {
+  const done = new Map<string, string>(); // the items of a folder all land in the same place
+  const map = (item: SourceItem, sourceMailbox: string): string => {
     let r = roles.get(sourceMailbox);
     if (!r) {
       r = new Map(folderRolesOf(group, sourceMailbox).map((f) => [f.path, f.role]));
@@ -225,6 +278,15 @@ function folderMapper(
     }
     const top = mapped.get(role);
     return top ? [top, ...segs.slice(1)].join('/') : item.folder;
+  };
+  return (item, sourceMailbox) => {
+    const key = `${sourceMailbox}\n${item.folder}`;
+    let to = done.get(key);
+    if (to === undefined) {
+      to = map(item, sourceMailbox);
+      done.set(key, to);
+    }
+    return to;
   };
 }
 
@@ -315,31 +377,13 @@ export function planMerge(
   live: BetterSqlite3.Database,
   group: RecoveryGroup,
   req: MergeRequest,
-  opts: PlanOptions,
+  opts: {
+    now: number;
+    selectQuery?: QuerySelector;
+    attachmentNames?: AttachmentNames;
+    assumeEmptyTarget?: boolean;
+  },
 ): PlannedItem[] {
-  return planMergeSourced(live, group, req, opts).map((s) => s.p);
-}
-
-export interface PlanOptions {
-  now: number;
-  selectQuery?: QuerySelector;
-  attachmentNames?: AttachmentNames;
-  assumeEmptyTarget?: boolean;
-}
-
-/** A planned item with the source item it was planned from (its fields, as the RSG stores them). */
-export interface SourcedItem {
-  p: PlannedItem;
-  source: Item;
-}
-
-/** planMerge, keeping each source item: applying a plan takes the fields of a new item from it. */
-export function planMergeSourced(
-  live: BetterSqlite3.Database,
-  group: RecoveryGroup,
-  req: MergeRequest,
-  opts: PlanOptions,
-): SourcedItem[] {
   const target: Mailbox =
     opts.assumeEmptyTarget && !findMailbox(live, req.target)
       ? { id: -1, address: req.target, name: '', retentionDays: null, hold: false, createdMs: opts.now }
@@ -387,7 +431,7 @@ export function planMergeSourced(
       planned.add(item.identity);
     }
     const creates = action === 'create' || action === 'create-in-dumpster' || action === 'keep-both';
-    const p: PlannedItem = {
+    return {
       sourceItemId: item.id,
       sourceMailbox: mailbox,
       sourceFolder: item.folder,
@@ -405,6 +449,5 @@ export function planMergeSourced(
       targetItemId,
       reason,
     };
-    return { p, source: item };
   });
 }

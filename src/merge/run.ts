@@ -19,13 +19,7 @@ import {
   getMailbox,
 } from '../store/index.js';
 import type { MergeItemRow, MergeJobRow } from './schema.js';
-import {
-  type AttachmentNames,
-  type QuerySelector,
-  type SourcedItem,
-  planMerge,
-  planMergeSourced,
-} from './plan.js';
+import { type AttachmentNames, type QuerySelector, planMerge } from './plan.js';
 import {
   type MergeCounts,
   type MergeReport,
@@ -198,18 +192,24 @@ interface Prepared {
   failure?: string;
 }
 
+/** The fields of a source item planning did not read. */
+type SourceFields = Pick<ItemMessageFields, 'prefix' | 'sha256' | 'from' | 'to' | 'cc' | 'dateMs'> & {
+  id: number;
+};
+
 /**
  * Reads what a batch of items takes from the RSG, outside the write transaction, with one
- * query per batch rather than per item: the trace prefixes of the items to create, and the
- * contents the live database does not hold yet. A content the live database holds already (a
- * single-instance hit; both databases key contents by SHA-256) is not read at all, and no
- * content is parsed or hashed again: the RSG stored each item's fields and hashes when it was
- * mounted. The one exception is a content kept as a file, which a damaged disk can change
- * without an error: it is hashed on reading, so that wrong bytes are never merged.
+ * query per batch rather than per item: the fields planning did not read (trace prefix,
+ * hashes, addresses) of the items to create, and the contents the live database does not hold
+ * yet. A content the live database holds already (a single-instance hit; both databases key
+ * contents by SHA-256) is not read at all, and no content is parsed or hashed again: the RSG
+ * stored each item's fields and hashes when it was mounted. The one exception is a content
+ * kept as a file, which a damaged disk can change without an error: it is hashed on reading,
+ * so that wrong bytes are never merged.
  */
 class BatchReader {
   private readonly liveHas: BetterSqlite3.Statement;
-  private readonly prefixes: BetterSqlite3.Statement;
+  private readonly fields: BetterSqlite3.Statement;
   private readonly contents: BetterSqlite3.Statement;
 
   constructor(
@@ -219,8 +219,9 @@ class BatchReader {
     this.liveHas = live.sql
       .prepare('SELECT hash FROM blobs WHERE hash IN (SELECT value FROM json_each(?))')
       .pluck();
-    this.prefixes = group.sql.prepare(
-      'SELECT id, prefix FROM items WHERE id IN (SELECT value FROM json_each(?))',
+    this.fields = group.sql.prepare(
+      `SELECT id, prefix, sha256, from_addr AS "from", to_addr AS "to", cc_addr AS cc, date_ms AS dateMs
+       FROM items WHERE id IN (SELECT value FROM json_each(?))`,
     );
     this.contents = group.sql.prepare(
       'SELECT hash, data FROM blobs WHERE hash IN (SELECT value FROM json_each(?))',
@@ -233,29 +234,27 @@ class BatchReader {
   }
 
   /** Prepare `items`; the contents in `known` are not read (the items become references). */
-  read(items: readonly SourcedItem[], known: ReadonlySet<string>): Prepared[] {
-    const creating = items.filter((s) => createsItem(s.p));
-    const prefixOf = new Map(
-      (
-        this.prefixes.all(JSON.stringify(creating.map((s) => s.p.sourceItemId))) as {
-          id: number;
-          prefix: Buffer;
-        }[]
-      ).map((r) => [r.id, r.prefix]),
+  read(items: readonly PlannedItem[], known: ReadonlySet<string>): Prepared[] {
+    const creating = items.filter(createsItem);
+    const rowOf = new Map(
+      (this.fields.all(JSON.stringify(creating.map((p) => p.sourceItemId))) as SourceFields[]).map((r) => [
+        r.id,
+        r,
+      ]),
     );
-    const toRead = new Set(creating.map((s) => s.p.blobHash).filter((h) => !known.has(h)));
+    const toRead = new Set(creating.map((p) => p.blobHash).filter((h) => !known.has(h)));
     const dataOf = new Map(
       (this.contents.all(JSON.stringify([...toRead])) as { hash: string; data: Buffer | null }[]).map((r) => [
         r.hash,
         r.data,
       ]),
     );
-    return items.map(({ p, source }) => {
+    return items.map((p) => {
       if (!createsItem(p)) {
         return { p };
       }
-      const prefix = prefixOf.get(p.sourceItemId);
-      if (prefix === undefined) {
+      const r = rowOf.get(p.sourceItemId);
+      if (r === undefined) {
         return {
           p,
           failure: `MESSAGE_NOT_FOUND: No item ${p.sourceItemId} in recovery group ${this.group.id}`,
@@ -263,16 +262,16 @@ class BatchReader {
       }
       const fields: ItemMessageFields = {
         blobHash: p.blobHash,
-        prefix,
-        size: source.size,
-        sha256: source.sha256,
-        identity: source.identity,
-        messageId: source.messageId,
-        subject: source.subject,
-        from: source.from,
-        to: source.to,
-        cc: source.cc,
-        dateMs: source.dateMs,
+        prefix: r.prefix,
+        size: p.size,
+        sha256: r.sha256,
+        identity: p.identity,
+        messageId: p.messageId,
+        subject: p.subject,
+        from: r.from,
+        to: r.to,
+        cc: r.cc,
+        dateMs: r.dateMs,
       };
       if (!toRead.has(p.blobHash)) {
         return { p, fields };
@@ -339,18 +338,18 @@ function parsedOf(f: ItemMessageFields): ParsedMessage {
  */
 function nextBatch(
   reader: BatchReader,
-  todo: readonly SourcedItem[],
+  todo: readonly PlannedItem[],
   next: number,
   batchItems: number,
   failed: number,
   badItemLimit: number,
 ): Prepared[] {
   const window = todo.slice(next, next + batchItems);
-  const known = reader.known(window.filter((s) => createsItem(s.p)).map((s) => s.p.blobHash));
+  const known = reader.known(window.filter(createsItem).map((p) => p.blobHash));
   let n = 0;
   let bytes = 0;
   while (n < window.length && bytes < BATCH_BYTES) {
-    const p = window[n]!.p;
+    const p = window[n]!;
     if (createsItem(p) && !known.has(p.blobHash)) {
       bytes += p.size;
     }
@@ -427,7 +426,7 @@ export async function runMergeJob(
   // batch took the write lock) checks each item against what is in the database now
   let seenLsn = deps.live.tail().lsn;
   let moved = false;
-  const plan = planMergeSourced(deps.live.sql, group, req, {
+  const plan = planMerge(deps.live.sql, group, req, {
     now: job.createdMs,
     selectQuery: deps.selectQuery,
     attachmentNames: deps.attachmentNames,
@@ -439,7 +438,7 @@ export async function runMergeJob(
       }[]
     ).map((r) => r.s),
   );
-  const todo = plan.filter((s) => !handled.has(s.p.sourceItemId));
+  const todo = plan.filter((p) => !handled.has(p.sourceItemId));
   const reader = new BatchReader(deps.live, group);
   let state = JSON.parse(job.counts) as JobState;
   let done = job.done;
