@@ -113,19 +113,31 @@ function sourceItems(rows: unknown[]): SourceItem[] {
   return items as SourceItem[];
 }
 
-/** The items of an RSG mailbox (live and dumpster), optionally only a folder with its subfolders. */
+/**
+ * The items of an RSG mailbox (live and dumpster), optionally only a folder with its
+ * subfolders: found through the folder index by folder id (a LIKE on the path would visit every
+ * item of the mailbox), plus the dumpster items whose folder is gone, which keep only its path.
+ */
 function mailboxItems(group: RecoveryGroup, address: string, folder: string | undefined): SourceItem[] {
   const m = group.mailbox(address);
   if (folder === undefined) {
     return sourceItems(group.sql.prepare(`SELECT ${SOURCE_COLS} FROM items WHERE mailbox_id = ?`).all(m.id));
   }
-  return sourceItems(
-    group.sql
-      .prepare(
-        `SELECT ${SOURCE_COLS} FROM items WHERE mailbox_id = ? AND (folder_path = ? OR folder_path LIKE ? ESCAPE '\\')`,
-      )
-      .all(m.id, folder, folder.replace(/[\\%_]/g, (c) => '\\' + c) + '/%'),
-  );
+  const ids = listFolders(group.sql, m.id)
+    .filter((f) => under(f.path, folder))
+    .map((f) => f.id);
+  const inFolders = group.sql
+    .prepare(
+      `SELECT ${SOURCE_COLS} FROM items WHERE mailbox_id = ? AND folder_id IN (SELECT value FROM json_each(?))`,
+    )
+    .all(m.id, JSON.stringify(ids));
+  const orphans = group.sql
+    .prepare(
+      `SELECT ${SOURCE_COLS} FROM items WHERE mailbox_id = ? AND folder_id IS NULL
+         AND (folder_path = ? OR folder_path LIKE ? ESCAPE '\\')`,
+    )
+    .all(m.id, folder, folder.replace(/[\\%_]/g, (c) => '\\' + c) + '/%');
+  return sourceItems(orphans.length === 0 ? inFolders : [...inFolders, ...orphans]);
 }
 
 /** The items of an RSG with these ids. @throws MESSAGE_NOT_FOUND naming the first id it lacks */
