@@ -149,30 +149,42 @@ export function dryRunMerge(
 /** Record a new merge job (state 'running', nothing merged yet). @throws MAILBOX_NOT_FOUND, RSG_* */
 export function createMergeJob(deps: MergeDeps, req: MergeRequest, actor: string | null): number {
   const group = deps.group(req.rsg);
-  return deps.live.writeSync((tx) => {
-    getMailbox(tx.sql, req.target);
-    const id = tx.nextId('merge_jobs');
-    const state: JobState = { counts: emptyCounts(), bytesCopied: 0, bytesShared: 0, failures: [] };
-    tx.emit({
-      t: 'merge.job',
-      job: {
-        id,
-        rsgId: req.rsg,
-        rsgLabel: group.info.label,
-        target: req.target,
-        request: JSON.stringify(req),
-        state: 'running',
-        counts: JSON.stringify(state),
-        total: 0,
-        done: 0,
-        error: null,
-        actor,
-        createdMs: tx.now,
-        updatedMs: tx.now,
-      },
-    });
-    return id;
+  return deps.live.writeSync((tx) => createMergeJobTx(tx, group, req, actor));
+}
+
+/**
+ * Record a new merge job inside a write batch, so that a caller can record it with its own
+ * bookkeeping in one transaction (a bulk job records each mailbox's merge id).
+ * @throws MAILBOX_NOT_FOUND
+ */
+export function createMergeJobTx(
+  tx: WriteTx,
+  group: RecoveryGroup,
+  req: MergeRequest,
+  actor: string | null,
+): number {
+  getMailbox(tx.sql, req.target);
+  const id = tx.nextId('merge_jobs');
+  const state: JobState = { counts: emptyCounts(), bytesCopied: 0, bytesShared: 0, failures: [] };
+  tx.emit({
+    t: 'merge.job',
+    job: {
+      id,
+      rsgId: req.rsg,
+      rsgLabel: group.info.label,
+      target: req.target,
+      request: JSON.stringify(req),
+      state: 'running',
+      counts: JSON.stringify(state),
+      total: 0,
+      done: 0,
+      error: null,
+      actor,
+      createdMs: tx.now,
+      updatedMs: tx.now,
+    },
   });
+  return id;
 }
 
 /** Actions that write a new item into the target. */
@@ -442,14 +454,19 @@ export async function runMergeJob(
   const reader = new BatchReader(deps.live, group);
   let state = JSON.parse(job.counts) as JobState;
   let done = job.done;
-  const handledBy = deps.live.sql.prepare(
-    'SELECT 1 FROM merge_items WHERE job_id = ? AND source_item_id = ?',
-  );
-  const createdBy = deps.live.sql.prepare(
-    'SELECT id FROM items WHERE mailbox_id = ? AND identity = ? AND origin = ? LIMIT 1',
+  // what this job already did, for a run that finds the database moved under it: per batch
+  const handledIn = deps.live.sql
+    .prepare(
+      'SELECT source_item_id FROM merge_items WHERE job_id = ? AND source_item_id IN (SELECT value FROM json_each(?))',
+    )
+    .pluck();
+  const createdIn = deps.live.sql.prepare(
+    `SELECT id, origin FROM items WHERE mailbox_id = ? AND identity IN (SELECT value FROM json_each(?))
+       AND origin IN (SELECT value FROM json_each(?))`,
   );
   const refcount = deps.live.sql.prepare('SELECT refcount FROM blobs WHERE hash = ?').pluck();
-  let outcome: { state: MergeReport['state']; error: string | null } = { state: 'done', error: null };
+  let outcome: { state: MergeReport['state']; error: string | null } | undefined;
+  let recorded = false; // the outcome was stored with the last batch
   const overLimit = (): string =>
     `stopped: ${state.counts.failed} item(s) failed, more than the bad-item limit of ${req.badItemLimit}`;
   let next = 0;
@@ -464,7 +481,9 @@ export async function runMergeJob(
     }
     const batch = nextBatch(reader, todo, next, batchItems, state.counts.failed, req.badItemLimit);
     next += batch.length;
-    deps.live.writeSync((tx) => {
+    const last = next >= todo.length;
+    // asynchronous: the batches of merges that run side by side share a commit and its fsync
+    outcome = await deps.live.write((tx) => {
       // The job as the database has it now, under the write lock: taking the lock may have
       // replayed what another process made durable before it died (a whole batch, or — when it
       // died while writing the log — the first records of one), or another runner may have
@@ -475,14 +494,29 @@ export async function runMergeJob(
         throw new AppError('MERGE_CONFLICT', `Merge ${jobId} was undone while it ran`, { mergeId: jobId });
       }
       // once the database moved under this run, its plan is stale for every later batch too
-      moved ||= deps.live.tail().lsn !== seenLsn;
+      moved ||= deps.live.tail().lsn !== seenLsn || current.done !== done;
       state = JSON.parse(current.counts) as JobState;
       done = current.done;
       const target = getMailbox(tx.sql, req.target);
+      const origin = (p: PlannedItem): string => `merge:${jobId}:${req.rsg}:${p.sourceItemId}`;
+      const ids = JSON.stringify(batch.map((b) => b.p.sourceItemId));
+      const handledNow = new Set(moved ? (handledIn.all(jobId, ids) as number[]) : []);
+      const creating = moved ? batch.filter((b) => b.failure === undefined && createsItem(b.p)) : [];
+      const createdNow = new Map(
+        creating.length === 0
+          ? []
+          : (
+              createdIn.all(
+                target.id,
+                JSON.stringify(creating.map((b) => b.p.identity)),
+                JSON.stringify(creating.map((b) => origin(b.p))),
+              ) as { id: number; origin: string }[]
+            ).map((r) => [r.origin, r.id]),
+      );
       const rows: MergeItemRow[] = [];
       for (let b of batch) {
         const p = b.p;
-        if (moved && handledBy.get(jobId, p.sourceItemId) !== undefined) {
+        if (handledNow.has(p.sourceItemId)) {
           continue;
         }
         const place = {
@@ -491,13 +525,10 @@ export async function runMergeJob(
           flags: p.flags,
           internalMs: p.internalMs,
           deletedMs: p.action === 'create-in-dumpster' ? p.deletedMs : null,
-          origin: `merge:${jobId}:${req.rsg}:${p.sourceItemId}`,
+          origin: origin(p),
         };
-        const prior =
-          moved && b.failure === undefined && createsItem(p)
-            ? (createdBy.get(target.id, p.identity, place.origin) as { id: number } | undefined)
-            : undefined;
-        if (prior) {
+        const prior = b.failure === undefined && createsItem(p) ? createdNow.get(place.origin) : undefined;
+        if (prior !== undefined) {
           // created by this job in a batch whose record of it was lost: record it now
           const size = b.fields?.prefix.length ?? 0;
           if (refcount.get(p.blobHash) === 1) {
@@ -506,7 +537,7 @@ export async function runMergeJob(
             state.bytesShared += p.size - size;
           }
           countItem(state.counts, p.class, p.action);
-          rows.push({ ...rowOf(jobId, p), targetItemId: prior.id, flags: p.flags.join(' ') });
+          rows.push({ ...rowOf(jobId, p), targetItemId: prior, flags: p.flags.join(' ') });
           continue;
         }
         let added: AddedItem | undefined;
@@ -536,18 +567,27 @@ export async function runMergeJob(
         rows.push(row);
       }
       done += rows.length;
+      // the batch that ends the job records its outcome too: no write of its own for it
+      const end =
+        state.counts.failed > req.badItemLimit
+          ? { state: 'failed' as const, error: overLimit() }
+          : last
+            ? { state: 'done' as const, error: null }
+            : undefined;
       tx.emit({ t: 'merge.items', items: rows });
       tx.emit({
         t: 'merge.job',
         job: {
           id: jobId,
-          state: 'running',
+          state: end?.state ?? 'running',
+          ...(end ? { error: end.error } : {}),
           counts: JSON.stringify(state),
           total: plan.length,
           done,
           updatedMs: tx.now,
         },
       });
+      return end;
     });
     seenLsn = deps.live.tail().lsn;
     const secs = Math.max(0.001, (Date.now() - started) / 1000);
@@ -561,24 +601,26 @@ export async function runMergeJob(
       itemsPerSecond: Math.round(rate),
       etaSeconds: Math.round((plan.length - done) / Math.max(rate, 1)),
     });
-    if (state.counts.failed > req.badItemLimit) {
-      outcome = { state: 'failed', error: overLimit() };
+    if (outcome) {
+      recorded = true;
       break;
     }
-    await new Promise((r) => setImmediate(r));
   }
-  deps.live.writeSync((tx) =>
-    tx.emit({
-      t: 'merge.job',
-      job: {
-        id: jobId,
-        state: outcome.state,
-        error: outcome.error,
-        total: plan.length,
-        done,
-        updatedMs: tx.now,
-      },
-    }),
-  );
+  if (!recorded) {
+    const end = outcome ?? { state: 'done', error: null };
+    await deps.live.write((tx) =>
+      tx.emit({
+        t: 'merge.job',
+        job: {
+          id: jobId,
+          state: end.state,
+          error: end.error,
+          total: plan.length,
+          done,
+          updatedMs: tx.now,
+        },
+      }),
+    );
+  }
   return toReport(loadJob(deps.live, jobId));
 }
