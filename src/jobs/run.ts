@@ -11,7 +11,7 @@ import {
   type MergeDeps,
   type MergeReport,
   type MergeRequest,
-  createMergeJob,
+  createMergeJobTx,
   dryRunMerge,
   emptyCounts,
   listMergeItems,
@@ -268,14 +268,24 @@ export async function runJob(deps: JobDeps, doc: JobDocument, opts: RunJobOption
         try {
           let id = merges[k];
           if (id === undefined) {
-            id = createMergeJob(deps.merge, mergeRequest(doc, rsg, m), opts.actor ?? null);
-            merges[k] = id;
-            deps.live.writeSync((tx) =>
-              tx.emit({
-                t: 'bulk.job',
-                job: { id: bulkId, merges: JSON.stringify(merges), updatedMs: tx.now },
-              }),
-            );
+            // the merge and the bulk job's record of it in one transaction (one fsync, not two);
+            // `merges` is updated inside it, so a mailbox whose write shares the transaction
+            // records this merge too
+            id = await deps.live
+              .write((tx) => {
+                const created = createMergeJobTx(tx, group, mergeRequest(doc, rsg, m), opts.actor ?? null);
+                const all = { ...merges, [k]: created };
+                tx.emit({
+                  t: 'bulk.job',
+                  job: { id: bulkId, merges: JSON.stringify(all), updatedMs: tx.now },
+                });
+                merges[k] = created;
+                return created;
+              })
+              .catch((err: unknown) => {
+                delete merges[k]; // the transaction was rolled back
+                throw err;
+              });
           }
           opts.onLine?.(`${m.from} → ${m.to}: merging (merge ${id})`);
           let last = 0;

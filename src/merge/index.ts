@@ -18,6 +18,7 @@ export {
 } from './plan.js';
 export {
   createMergeJob,
+  createMergeJobTx,
   dryRunMerge,
   loadJob,
   runMergeJob,

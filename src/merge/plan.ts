@@ -16,12 +16,12 @@ import { DAY_MS } from '../lib/clock.js';
 import type { RecoveryGroup } from '../rsg/index.js';
 import {
   type FolderRole,
-  type Item,
   type Mailbox,
   databaseRetentionDays,
   findFolderByRole,
   findMailbox,
   getMailbox,
+  listFolders,
   normaliseFolderPath,
 } from '../store/index.js';
 import type { ConflictPolicy, MergeAction, MergeClass, MergeRequest, PlannedItem } from './types.js';
@@ -66,11 +66,93 @@ function under(path: string, root: string): boolean {
   return path === root || path.startsWith(root + '/');
 }
 
+/** The mailboxes of an RSG, id → address (without the per-mailbox counts `listMailboxes` adds up). */
+function addressesOf(group: RecoveryGroup): Map<number, string> {
+  const rows = group.sql.prepare('SELECT id, address FROM mailboxes ORDER BY address').all() as {
+    id: number;
+    address: string;
+  }[];
+  return new Map(rows.map((r) => [r.id, r.address]));
+}
+
+/** The folders of an RSG mailbox, path → role (without the per-folder counts `listFolders` adds up). */
+function folderRolesOf(group: RecoveryGroup, address: string): { path: string; role: FolderRole | null }[] {
+  return listFolders(group.sql, group.mailbox(address).id);
+}
+
 function flagSet(flags: readonly string[]): string {
   return [...flags]
     .filter((f) => f !== '\\Recent')
     .sort()
     .join(' ');
+}
+
+/** What planning reads of a source item; the rest of its fields are read when it is written. */
+export interface SourceItem {
+  id: number;
+  mailboxId: number;
+  folder: string;
+  messageId: string | null;
+  identity: string;
+  subject: string;
+  size: number;
+  blobHash: string;
+  flags: string[];
+  internalMs: number;
+  deletedMs: number | null;
+}
+
+const SOURCE_COLS = `id, mailbox_id AS mailboxId, folder_path AS folder, message_id AS messageId, identity, subject,
+  size, blob_hash AS blobHash, flags, internal_ms AS internalMs, deleted_ms AS deletedMs`;
+
+function sourceItems(rows: unknown[]): SourceItem[] {
+  const items = rows as (Omit<SourceItem, 'flags'> & { flags: string | string[] })[];
+  for (const r of items) {
+    r.flags = r.flags === '' ? [] : (r.flags as string).split(' ');
+  }
+  return items as SourceItem[];
+}
+
+/**
+ * The items of an RSG mailbox (live and dumpster), optionally only a folder with its
+ * subfolders: found through the folder index by folder id (a LIKE on the path would visit every
+ * item of the mailbox), plus the dumpster items whose folder is gone, which keep only its path.
+ */
+function mailboxItems(group: RecoveryGroup, address: string, folder: string | undefined): SourceItem[] {
+  const m = group.mailbox(address);
+  if (folder === undefined) {
+    return sourceItems(group.sql.prepare(`SELECT ${SOURCE_COLS} FROM items WHERE mailbox_id = ?`).all(m.id));
+  }
+  const ids = listFolders(group.sql, m.id)
+    .filter((f) => under(f.path, folder))
+    .map((f) => f.id);
+  const inFolders = group.sql
+    .prepare(
+      `SELECT ${SOURCE_COLS} FROM items WHERE mailbox_id = ? AND folder_id IN (SELECT value FROM json_each(?))`,
+    )
+    .all(m.id, JSON.stringify(ids));
+  const orphans = group.sql
+    .prepare(
+      `SELECT ${SOURCE_COLS} FROM items WHERE mailbox_id = ? AND folder_id IS NULL
+         AND (folder_path = ? OR folder_path LIKE ? ESCAPE '\\')`,
+    )
+    .all(m.id, folder, folder.replace(/[\\%_]/g, (c) => '\\' + c) + '/%');
+  return sourceItems(orphans.length === 0 ? inFolders : [...inFolders, ...orphans]);
+}
+
+/** The items of an RSG with these ids. @throws MESSAGE_NOT_FOUND naming the first id it lacks */
+function itemsById(group: RecoveryGroup, ids: readonly number[]): SourceItem[] {
+  const items = sourceItems(
+    group.sql
+      .prepare(`SELECT ${SOURCE_COLS} FROM items WHERE id IN (SELECT value FROM json_each(?))`)
+      .all(JSON.stringify(ids)),
+  );
+  if (items.length < new Set(ids).size) {
+    const found = new Set(items.map((i) => i.id));
+    const id = ids.find((x) => !found.has(x));
+    throw new AppError('MESSAGE_NOT_FOUND', `No item ${id} in recovery group ${group.id}`, { itemId: id });
+  }
+  return items;
 }
 
 /** The source items a selection names, in a stable order. @throws MAILBOX_NOT_FOUND, MESSAGE_NOT_FOUND, VALIDATION_FAILED */
@@ -79,12 +161,12 @@ export function selectItems(
   req: MergeRequest,
   selectQuery?: QuerySelector,
   attachmentNames?: AttachmentNames,
-): { item: Item; mailbox: string }[] {
+): { item: SourceItem; mailbox: string }[] {
   const sel = req.selection;
-  const boxes = new Map(group.listMailboxes().map((m) => [m.id, m.address]));
-  let items: Item[];
+  const boxes = addressesOf(group);
+  let items: SourceItem[];
   if (sel.itemIds && sel.itemIds.length > 0) {
-    items = sel.itemIds.map((id) => group.item(id));
+    items = itemsById(group, sel.itemIds);
   } else if (sel.query !== undefined) {
     if (!selectQuery) {
       throw new AppError('VALIDATION_FAILED', 'Selecting by query needs the search index');
@@ -92,18 +174,15 @@ export function selectItems(
     if (sel.mailbox) {
       group.mailbox(sel.mailbox);
     }
-    items = selectQuery(group, sel.query, sel.mailbox).map((id) => group.item(id));
+    items = itemsById(group, selectQuery(group, sel.query, sel.mailbox));
   } else if (sel.mailbox) {
-    items = group.listItems(
-      sel.mailbox,
-      sel.folder !== undefined && sel.subfolders !== false ? { folder: sel.folder } : {},
-    );
-    if (sel.folder !== undefined) {
-      const f = normaliseFolderPath(sel.folder);
-      items = items.filter((i) => (sel.subfolders === false ? i.folder === f : under(i.folder, f)));
+    const f = sel.folder === undefined ? undefined : normaliseFolderPath(sel.folder);
+    items = mailboxItems(group, sel.mailbox, f);
+    if (f !== undefined && sel.subfolders === false) {
+      items = items.filter((i) => i.folder === f);
     }
   } else if (sel.folder !== undefined) {
-    const all = group.listMailboxes();
+    const all = [...boxes.values()];
     if (all.length !== 1) {
       throw new AppError(
         'VALIDATION_FAILED',
@@ -112,7 +191,7 @@ export function selectItems(
     }
     return selectItems(
       group,
-      { ...req, selection: { ...sel, mailbox: all[0]!.address } },
+      { ...req, selection: { ...sel, mailbox: all[0]! } },
       selectQuery,
       attachmentNames,
     );
@@ -128,7 +207,7 @@ export function selectItems(
     let m = roleRoots.get(address);
     if (!m) {
       m = new Map();
-      for (const f of group.listFolders(address)) {
+      for (const f of folderRolesOf(group, address)) {
         if (f.role) {
           m.set(f.role, [...(m.get(f.role) ?? []), f.path]);
         }
@@ -137,7 +216,7 @@ export function selectItems(
     }
     return m;
   };
-  const matches = (it: Item, address: string, names: string[]): boolean =>
+  const matches = (it: SourceItem, address: string, names: string[]): boolean =>
     names.some((n) => {
       const role = WELL_KNOWN[n.toLowerCase()];
       const roots = role ? (rootsOf(address).get(role) ?? []) : [normaliseFolderPath(n)];
@@ -147,7 +226,7 @@ export function selectItems(
   if (attachmentTest && !attachmentNames) {
     throw new AppError('VALIDATION_FAILED', 'Selecting by attachment name needs the search index');
   }
-  const out: { item: Item; mailbox: string }[] = [];
+  const out: { item: SourceItem; mailbox: string }[] = [];
   const seen = new Set<number>();
   for (const it of items) {
     const address = boxes.get(it.mailboxId) ?? '';
@@ -186,7 +265,7 @@ function folderMapper(
   group: RecoveryGroup,
   mode: MergeRequest['folders'],
   startedMs: number,
-): (item: Item, sourceMailbox: string) => string {
+): (item: SourceItem, sourceMailbox: string) => string {
   if (mode === 'recovered') {
     const day = new Date(startedMs).toISOString().slice(0, 10);
     const root = `Recovered Items/${group.info.label.replaceAll('/', '-')} ${day}`;
@@ -194,10 +273,11 @@ function folderMapper(
   }
   const roles = new Map<string, Map<string, FolderRole | null>>();
   const mapped = new Map<FolderRole, string | undefined>();
-  return (item, sourceMailbox) => {
+  const done = new Map<string, string>(); // the items of a folder all land in the same place
+  const map = (item: SourceItem, sourceMailbox: string): string => {
     let r = roles.get(sourceMailbox);
     if (!r) {
-      r = new Map(group.listFolders(sourceMailbox).map((f) => [f.path, f.role]));
+      r = new Map(folderRolesOf(group, sourceMailbox).map((f) => [f.path, f.role]));
       roles.set(sourceMailbox, r);
     }
     const segs = item.folder.split('/');
@@ -210,6 +290,15 @@ function folderMapper(
     }
     const top = mapped.get(role);
     return top ? [top, ...segs.slice(1)].join('/') : item.folder;
+  };
+  return (item, sourceMailbox) => {
+    const key = `${sourceMailbox}\n${item.folder}`;
+    let to = done.get(key);
+    if (to === undefined) {
+      to = map(item, sourceMailbox);
+      done.set(key, to);
+    }
+    return to;
   };
 }
 

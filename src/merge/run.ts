@@ -6,15 +6,17 @@
 import { AppError, isAppError } from '../errors.js';
 import type { RecoveryGroup } from '../rsg/index.js';
 import type BetterSqlite3 from 'better-sqlite3';
+import { sha256Hex } from '../lib/hash.js';
 import {
+  type AddedItem,
   type Database,
   type ItemMessageFields,
   type ParsedMessage,
+  type WriteTx,
   addItemTx,
   addSharedItemTx,
   findItem,
   getMailbox,
-  parseMessage,
 } from '../store/index.js';
 import type { MergeItemRow, MergeJobRow } from './schema.js';
 import { type AttachmentNames, type QuerySelector, planMerge } from './plan.js';
@@ -147,108 +149,255 @@ export function dryRunMerge(
 /** Record a new merge job (state 'running', nothing merged yet). @throws MAILBOX_NOT_FOUND, RSG_* */
 export function createMergeJob(deps: MergeDeps, req: MergeRequest, actor: string | null): number {
   const group = deps.group(req.rsg);
-  return deps.live.writeSync((tx) => {
-    getMailbox(tx.sql, req.target);
-    const id = tx.nextId('merge_jobs');
-    const state: JobState = { counts: emptyCounts(), bytesCopied: 0, bytesShared: 0, failures: [] };
-    tx.emit({
-      t: 'merge.job',
-      job: {
-        id,
-        rsgId: req.rsg,
-        rsgLabel: group.info.label,
-        target: req.target,
-        request: JSON.stringify(req),
-        state: 'running',
-        counts: JSON.stringify(state),
-        total: 0,
-        done: 0,
-        error: null,
-        actor,
-        createdMs: tx.now,
-        updatedMs: tx.now,
-      },
-    });
-    return id;
+  return deps.live.writeSync((tx) => createMergeJobTx(tx, group, req, actor));
+}
+
+/**
+ * Record a new merge job inside a write batch, so that a caller can record it with its own
+ * bookkeeping in one transaction (a bulk job records each mailbox's merge id).
+ * @throws MAILBOX_NOT_FOUND
+ */
+export function createMergeJobTx(
+  tx: WriteTx,
+  group: RecoveryGroup,
+  req: MergeRequest,
+  actor: string | null,
+): number {
+  getMailbox(tx.sql, req.target);
+  const id = tx.nextId('merge_jobs');
+  const state: JobState = { counts: emptyCounts(), bytesCopied: 0, bytesShared: 0, failures: [] };
+  tx.emit({
+    t: 'merge.job',
+    job: {
+      id,
+      rsgId: req.rsg,
+      rsgLabel: group.info.label,
+      target: req.target,
+      request: JSON.stringify(req),
+      state: 'running',
+      counts: JSON.stringify(state),
+      total: 0,
+      done: 0,
+      error: null,
+      actor,
+      createdMs: tx.now,
+      updatedMs: tx.now,
+    },
   });
+  return id;
+}
+
+/** Actions that write a new item into the target. */
+function createsItem(p: PlannedItem): boolean {
+  return p.action === 'create' || p.action === 'create-in-dumpster' || p.action === 'keep-both';
 }
 
 interface Prepared {
   p: PlannedItem;
-  /** The live database holds the content already: the item is added as a reference. */
-  shared?: ItemMessageFields;
-  bytes?: Buffer;
-  parsed?: ParsedMessage;
+  /** For an item to create: every field of the new item (the source's, with its trace prefix). */
+  fields?: ItemMessageFields;
+  /**
+   * For an item to create whose content the live database did not hold when the batch was
+   * read: the content, read from the RSG. Without it the item is added as a reference.
+   */
+  content?: Buffer;
   failure?: string;
 }
 
-/** What preparing an item needs besides the item: the RSG, and two cheap look-ups. */
-interface Sources {
-  group: RecoveryGroup;
-  /** Does the live database store this content already? */
-  liveHas: BetterSqlite3.Statement;
-  /** The source item's own fields (its prefix, hashes, addresses) from the RSG, without its content. */
-  row: BetterSqlite3.Statement;
+/** The fields of a source item planning did not read. */
+type SourceFields = Pick<ItemMessageFields, 'prefix' | 'sha256' | 'from' | 'to' | 'cc' | 'dateMs'> & {
+  id: number;
+};
+
+/**
+ * Reads what a batch of items takes from the RSG, outside the write transaction, with one
+ * query per batch rather than per item: the fields planning did not read (trace prefix,
+ * hashes, addresses) of the items to create, and the contents the live database does not hold
+ * yet. A content the live database holds already (a single-instance hit; both databases key
+ * contents by SHA-256) is not read at all, and no content is parsed or hashed again: the RSG
+ * stored each item's fields and hashes when it was mounted. The one exception is a content
+ * kept as a file, which a damaged disk can change without an error: it is hashed on reading,
+ * so that wrong bytes are never merged.
+ */
+class BatchReader {
+  private readonly liveHas: BetterSqlite3.Statement;
+  private readonly fields: BetterSqlite3.Statement;
+  private readonly contents: BetterSqlite3.Statement;
+
+  constructor(
+    live: Database,
+    private readonly group: RecoveryGroup,
+  ) {
+    this.liveHas = live.sql
+      .prepare('SELECT hash FROM blobs WHERE hash IN (SELECT value FROM json_each(?))')
+      .pluck();
+    this.fields = group.sql.prepare(
+      `SELECT id, prefix, sha256, from_addr AS "from", to_addr AS "to", cc_addr AS cc, date_ms AS dateMs
+       FROM items WHERE id IN (SELECT value FROM json_each(?))`,
+    );
+    this.contents = group.sql.prepare(
+      'SELECT hash, data FROM blobs WHERE hash IN (SELECT value FROM json_each(?))',
+    );
+  }
+
+  /** The contents of `hashes` the live database holds now. */
+  known(hashes: Iterable<string>): Set<string> {
+    return new Set(this.liveHas.all(JSON.stringify([...new Set(hashes)])) as string[]);
+  }
+
+  /** Prepare `items`; the contents in `known` are not read (the items become references). */
+  read(items: readonly PlannedItem[], known: ReadonlySet<string>): Prepared[] {
+    const creating = items.filter(createsItem);
+    const rowOf = new Map(
+      (this.fields.all(JSON.stringify(creating.map((p) => p.sourceItemId))) as SourceFields[]).map((r) => [
+        r.id,
+        r,
+      ]),
+    );
+    const toRead = new Set(creating.map((p) => p.blobHash).filter((h) => !known.has(h)));
+    const dataOf = new Map(
+      (this.contents.all(JSON.stringify([...toRead])) as { hash: string; data: Buffer | null }[]).map((r) => [
+        r.hash,
+        r.data,
+      ]),
+    );
+    return items.map((p) => {
+      if (!createsItem(p)) {
+        return { p };
+      }
+      const r = rowOf.get(p.sourceItemId);
+      if (r === undefined) {
+        return {
+          p,
+          failure: `MESSAGE_NOT_FOUND: No item ${p.sourceItemId} in recovery group ${this.group.id}`,
+        };
+      }
+      const fields: ItemMessageFields = {
+        blobHash: p.blobHash,
+        prefix: r.prefix,
+        size: p.size,
+        sha256: r.sha256,
+        identity: p.identity,
+        messageId: p.messageId,
+        subject: p.subject,
+        from: r.from,
+        to: r.to,
+        cc: r.cc,
+        dateMs: r.dateMs,
+      };
+      if (!toRead.has(p.blobHash)) {
+        return { p, fields };
+      }
+      return this.contentOf(p, fields, dataOf.get(p.blobHash));
+    });
+  }
+
+  /** Prepare an item that was to be a reference as a copy: its content was released since. */
+  copy(p: PlannedItem, fields: ItemMessageFields): Prepared {
+    const rows = this.contents.all(JSON.stringify([p.blobHash])) as { data: Buffer | null }[];
+    return this.contentOf(p, fields, rows[0]?.data);
+  }
+
+  /** `data`: the RSG's inline content, null when it is a file, undefined when the RSG lacks it. */
+  private contentOf(p: PlannedItem, fields: ItemMessageFields, data: Buffer | null | undefined): Prepared {
+    if (data === undefined) {
+      return { p, failure: `BLOB_MISSING: Blob ${p.blobHash} is not stored` };
+    }
+    return data === null ? this.readFile(p, fields) : { p, fields, content: data };
+  }
+
+  /** A content kept as a file: read through the RSG and checked against its hash. */
+  private readFile(p: PlannedItem, fields: ItemMessageFields): Prepared {
+    try {
+      const content = this.group.readItemBytes(p.sourceItemId).subarray(fields.prefix.length);
+      if (sha256Hex(content) !== p.blobHash) {
+        // a damaged blob file reads without error: never merge bytes that are not the item's
+        return {
+          p,
+          failure: `SOURCE_CORRUPT: the content of item ${p.sourceItemId} does not match its hash ${p.blobHash}`,
+        };
+      }
+      return { p, fields, content };
+    } catch (err) {
+      if (isAppError(err)) {
+        return { p, failure: `${err.code}: ${err.message}` };
+      }
+      throw err;
+    }
+  }
 }
 
-function sourcesOf(live: Database, group: RecoveryGroup): Sources {
+/** The parse of a message, known without parsing it: the RSG stored every field. */
+function parsedOf(f: ItemMessageFields): ParsedMessage {
   return {
-    group,
-    liveHas: live.sql.prepare('SELECT 1 FROM blobs WHERE hash = ?').pluck(),
-    row: group.sql.prepare(
-      `SELECT prefix, sha256, from_addr AS "from", to_addr AS "to", cc_addr AS cc, date_ms AS dateMs
-       FROM items WHERE id = ?`,
-    ),
+    prefixLength: f.prefix.length,
+    sha256: f.sha256,
+    contentHash: f.blobHash,
+    messageId: f.messageId,
+    identity: f.identity,
+    subject: f.subject,
+    from: f.from,
+    to: f.to,
+    cc: f.cc,
+    dateMs: f.dateMs,
   };
 }
 
 /**
- * Read what writing an item takes, outside the write transaction. An item whose content the
- * live database already holds (a single-instance hit) needs only its prefix and fields: its
- * content is neither read nor parsed again. Any other item is read and checked against its hash.
+ * The next batch of `todo` from `next`: at most `batchItems` items and about BATCH_BYTES of
+ * contents to copy, ending early at the failure that goes over the bad-item limit (nothing
+ * after it is handled).
  */
-function prepare(src: Sources, p: PlannedItem): Prepared {
-  if (p.action !== 'create' && p.action !== 'create-in-dumpster' && p.action !== 'keep-both') {
-    return { p };
-  }
-  if (src.liveHas.get(p.blobHash) !== undefined) {
-    const r = src.row.get(p.sourceItemId) as
-      Omit<ItemMessageFields, 'blobHash' | 'size' | 'identity' | 'messageId' | 'subject'> | undefined;
-    if (r) {
-      return {
-        p,
-        shared: {
-          ...r,
-          blobHash: p.blobHash,
-          size: p.size,
-          identity: p.identity,
-          messageId: p.messageId,
-          subject: p.subject,
-        },
-      };
+function nextBatch(
+  reader: BatchReader,
+  todo: readonly PlannedItem[],
+  next: number,
+  batchItems: number,
+  failed: number,
+  badItemLimit: number,
+): Prepared[] {
+  const window = todo.slice(next, next + batchItems);
+  const known = reader.known(window.filter(createsItem).map((p) => p.blobHash));
+  let n = 0;
+  let bytes = 0;
+  while (n < window.length && bytes < BATCH_BYTES) {
+    const p = window[n]!;
+    if (createsItem(p) && !known.has(p.blobHash)) {
+      bytes += p.size;
     }
+    n += 1;
   }
-  return readSource(src.group, p);
+  const prepared = reader.read(window.slice(0, n), known);
+  let failures = failed;
+  const cut = prepared.findIndex((b) => b.failure !== undefined && ++failures > badItemLimit);
+  return cut < 0 ? prepared : prepared.slice(0, cut + 1);
 }
 
-function readSource(group: RecoveryGroup, p: PlannedItem): Prepared {
-  try {
-    const bytes = group.readItemBytes(p.sourceItemId);
-    const parsed = parseMessage(bytes, Number.MAX_SAFE_INTEGER);
-    if (parsed.contentHash !== p.blobHash) {
-      // a damaged blob file reads without error: never merge bytes that are not the item's
-      return {
-        p,
-        failure: `SOURCE_CORRUPT: the content of item ${p.sourceItemId} does not match its hash ${p.blobHash}`,
-      };
-    }
-    return { p, bytes, parsed };
-  } catch (err) {
-    if (isAppError(err)) {
-      return { p, failure: `${err.code}: ${err.message}` };
-    }
-    throw err;
+/**
+ * Write a prepared item: a reference to the content the live database holds, or the item with
+ * its content. Returns the item (undefined when it failed) and the prepared item as written.
+ */
+function addPrepared(
+  tx: WriteTx,
+  reader: BatchReader,
+  b: Prepared,
+  place: Omit<Parameters<typeof addItemTx>[1], 'bytes' | 'parsed' | 'maxBytes'>,
+): { b: Prepared; added?: AddedItem } {
+  if (b.failure !== undefined || !b.fields) {
+    return { b };
   }
+  if (b.content === undefined) {
+    const added = addSharedItemTx(tx, { ...place, ...b.fields });
+    if (added) {
+      return { b, added };
+    }
+    b = reader.copy(b.p, b.fields); // the content was released since it was looked up: copy it
+    if (b.failure !== undefined || !b.fields || b.content === undefined) {
+      return { b };
+    }
+  }
+  const bytes = b.fields.prefix.length === 0 ? b.content : Buffer.concat([b.fields.prefix, b.content]);
+  return { b, added: addItemTx(tx, { ...place, bytes, parsed: parsedOf(b.fields) }) };
 }
 
 /** The record of one handled item, as planned (the write fills in what it did). */
@@ -302,17 +451,22 @@ export async function runMergeJob(
     ).map((r) => r.s),
   );
   const todo = plan.filter((p) => !handled.has(p.sourceItemId));
-  const src = sourcesOf(deps.live, group);
+  const reader = new BatchReader(deps.live, group);
   let state = JSON.parse(job.counts) as JobState;
   let done = job.done;
-  const handledBy = deps.live.sql.prepare(
-    'SELECT 1 FROM merge_items WHERE job_id = ? AND source_item_id = ?',
-  );
-  const createdBy = deps.live.sql.prepare(
-    'SELECT id FROM items WHERE mailbox_id = ? AND identity = ? AND origin = ? LIMIT 1',
+  // what this job already did, for a run that finds the database moved under it: per batch
+  const handledIn = deps.live.sql
+    .prepare(
+      'SELECT source_item_id FROM merge_items WHERE job_id = ? AND source_item_id IN (SELECT value FROM json_each(?))',
+    )
+    .pluck();
+  const createdIn = deps.live.sql.prepare(
+    `SELECT id, origin FROM items WHERE mailbox_id = ? AND identity IN (SELECT value FROM json_each(?))
+       AND origin IN (SELECT value FROM json_each(?))`,
   );
   const refcount = deps.live.sql.prepare('SELECT refcount FROM blobs WHERE hash = ?').pluck();
-  let outcome: { state: MergeReport['state']; error: string | null } = { state: 'done', error: null };
+  let outcome: { state: MergeReport['state']; error: string | null } | undefined;
+  let recorded = false; // the outcome was stored with the last batch
   const overLimit = (): string =>
     `stopped: ${state.counts.failed} item(s) failed, more than the bad-item limit of ${req.badItemLimit}`;
   let next = 0;
@@ -325,20 +479,11 @@ export async function runMergeJob(
       outcome = { state: 'failed', error: overLimit() };
       break;
     }
-    // a batch ends early at the failure that goes over the limit: nothing after it is handled
-    const batch: Prepared[] = [];
-    let failures = state.counts.failed;
-    let bytes = 0;
-    while (next < todo.length && batch.length < batchItems && bytes < BATCH_BYTES) {
-      const b = prepare(src, todo[next]!);
-      next += 1;
-      batch.push(b);
-      bytes += b.bytes?.length ?? 0;
-      if (b.failure !== undefined && ++failures > req.badItemLimit) {
-        break;
-      }
-    }
-    deps.live.writeSync((tx) => {
+    const batch = nextBatch(reader, todo, next, batchItems, state.counts.failed, req.badItemLimit);
+    next += batch.length;
+    const last = next >= todo.length;
+    // asynchronous: the batches of merges that run side by side share a commit and its fsync
+    outcome = await deps.live.write((tx) => {
       // The job as the database has it now, under the write lock: taking the lock may have
       // replayed what another process made durable before it died (a whole batch, or — when it
       // died while writing the log — the first records of one), or another runner may have
@@ -349,14 +494,29 @@ export async function runMergeJob(
         throw new AppError('MERGE_CONFLICT', `Merge ${jobId} was undone while it ran`, { mergeId: jobId });
       }
       // once the database moved under this run, its plan is stale for every later batch too
-      moved ||= deps.live.tail().lsn !== seenLsn;
+      moved ||= deps.live.tail().lsn !== seenLsn || current.done !== done;
       state = JSON.parse(current.counts) as JobState;
       done = current.done;
       const target = getMailbox(tx.sql, req.target);
+      const origin = (p: PlannedItem): string => `merge:${jobId}:${req.rsg}:${p.sourceItemId}`;
+      const ids = JSON.stringify(batch.map((b) => b.p.sourceItemId));
+      const handledNow = new Set(moved ? (handledIn.all(jobId, ids) as number[]) : []);
+      const creating = moved ? batch.filter((b) => b.failure === undefined && createsItem(b.p)) : [];
+      const createdNow = new Map(
+        creating.length === 0
+          ? []
+          : (
+              createdIn.all(
+                target.id,
+                JSON.stringify(creating.map((b) => b.p.identity)),
+                JSON.stringify(creating.map((b) => origin(b.p))),
+              ) as { id: number; origin: string }[]
+            ).map((r) => [r.origin, r.id]),
+      );
       const rows: MergeItemRow[] = [];
       for (let b of batch) {
         const p = b.p;
-        if (moved && handledBy.get(jobId, p.sourceItemId) !== undefined) {
+        if (handledNow.has(p.sourceItemId)) {
           continue;
         }
         const place = {
@@ -365,28 +525,23 @@ export async function runMergeJob(
           flags: p.flags,
           internalMs: p.internalMs,
           deletedMs: p.action === 'create-in-dumpster' ? p.deletedMs : null,
-          origin: `merge:${jobId}:${req.rsg}:${p.sourceItemId}`,
+          origin: origin(p),
         };
-        const prior =
-          moved && b.failure === undefined
-            ? (createdBy.get(target.id, p.identity, place.origin) as { id: number } | undefined)
-            : undefined;
-        if (prior) {
+        const prior = b.failure === undefined && createsItem(p) ? createdNow.get(place.origin) : undefined;
+        if (prior !== undefined) {
           // created by this job in a batch whose record of it was lost: record it now
-          const size = (src.row.get(p.sourceItemId) as { prefix: Buffer } | undefined)?.prefix.length ?? 0;
+          const size = b.fields?.prefix.length ?? 0;
           if (refcount.get(p.blobHash) === 1) {
             state.bytesCopied += p.size - size;
           } else {
             state.bytesShared += p.size - size;
           }
           countItem(state.counts, p.class, p.action);
-          rows.push({ ...rowOf(jobId, p), targetItemId: prior.id, flags: p.flags.join(' ') });
+          rows.push({ ...rowOf(jobId, p), targetItemId: prior, flags: p.flags.join(' ') });
           continue;
         }
-        const shared = b.shared ? addSharedItemTx(tx, { ...place, ...b.shared }) : undefined;
-        if (b.shared && !shared) {
-          b = readSource(group, p); // the content was released since it was looked up: copy it
-        }
+        let added: AddedItem | undefined;
+        ({ b, added } = addPrepared(tx, reader, b, place));
         const row = rowOf(jobId, p);
         if (b.failure !== undefined) {
           row.class = 'failed';
@@ -395,8 +550,7 @@ export async function runMergeJob(
           if (state.failures.length < MAX_LISTED_FAILURES) {
             state.failures.push({ sourceItemId: p.sourceItemId, reason: b.failure });
           }
-        } else if (shared || (b.bytes && b.parsed)) {
-          const added = shared ?? addItemTx(tx, { ...place, bytes: b.bytes!, parsed: b.parsed });
+        } else if (added) {
           row.targetItemId = added.id;
           row.flags = p.flags.join(' ');
           if (added.newBlob) {
@@ -413,18 +567,27 @@ export async function runMergeJob(
         rows.push(row);
       }
       done += rows.length;
+      // the batch that ends the job records its outcome too: no write of its own for it
+      const end =
+        state.counts.failed > req.badItemLimit
+          ? { state: 'failed' as const, error: overLimit() }
+          : last
+            ? { state: 'done' as const, error: null }
+            : undefined;
       tx.emit({ t: 'merge.items', items: rows });
       tx.emit({
         t: 'merge.job',
         job: {
           id: jobId,
-          state: 'running',
+          state: end?.state ?? 'running',
+          ...(end ? { error: end.error } : {}),
           counts: JSON.stringify(state),
           total: plan.length,
           done,
           updatedMs: tx.now,
         },
       });
+      return end;
     });
     seenLsn = deps.live.tail().lsn;
     const secs = Math.max(0.001, (Date.now() - started) / 1000);
@@ -438,24 +601,26 @@ export async function runMergeJob(
       itemsPerSecond: Math.round(rate),
       etaSeconds: Math.round((plan.length - done) / Math.max(rate, 1)),
     });
-    if (state.counts.failed > req.badItemLimit) {
-      outcome = { state: 'failed', error: overLimit() };
+    if (outcome) {
+      recorded = true;
       break;
     }
-    await new Promise((r) => setImmediate(r));
   }
-  deps.live.writeSync((tx) =>
-    tx.emit({
-      t: 'merge.job',
-      job: {
-        id: jobId,
-        state: outcome.state,
-        error: outcome.error,
-        total: plan.length,
-        done,
-        updatedMs: tx.now,
-      },
-    }),
-  );
+  if (!recorded) {
+    const end = outcome ?? { state: 'done', error: null };
+    await deps.live.write((tx) =>
+      tx.emit({
+        t: 'merge.job',
+        job: {
+          id: jobId,
+          state: end.state,
+          error: end.error,
+          total: plan.length,
+          done,
+          updatedMs: tx.now,
+        },
+      }),
+    );
+  }
   return toReport(loadJob(deps.live, jobId));
 }

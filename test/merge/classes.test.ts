@@ -519,6 +519,25 @@ describe('failed items and the bad-item limit', () => {
     assert.equal(r.counts.failed, 2);
   });
 
+  it('adds a reference without reading the source content when the target database holds it already', async (t) => {
+    const { h, rsg, dbDir } = await inboxTree(t);
+    await createMailbox(h.live, { address: BOB });
+    const first = await apply(h, aRequest(rsg, ALICE, whole('skilling-j')));
+    // the source's copy of a content the live database now holds is gone: a hit must not need it
+    fs.rmSync(blobOf(h, rsg, dbDir, LARGE[0]!));
+
+    const r = await apply(h, aRequest(rsg, BOB, whole('skilling-j')));
+
+    assert.deepEqual([first.counts.created, r.state, r.counts.created, r.counts.failed], [72, 'done', 72, 0]);
+    assert.deepEqual([r.bytesCopied, r.bytesShared], [0, first.bytesCopied]);
+    const large = itemsOf(h.live, BOB).find((i) => i.identity === LARGE[0]);
+    assert.ok(large, 'the large item was merged as a reference');
+    assert.deepEqual(
+      readItemBytes(h.live, large.id),
+      fs.readFileSync(path.join(ENRON, 'skilling-j', 'inbox', '986.')),
+    );
+  });
+
   it('fails an item whose blob is corrupt instead of merging wrong bytes', async (t) => {
     const { h, rsg, dbDir } = await inboxTree(t);
     flipByte(blobOf(h, rsg, dbDir, LARGE[1]!), 5000);

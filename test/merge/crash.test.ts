@@ -111,6 +111,39 @@ describe('a merge killed with SIGKILL', () => {
     assert.equal(check.ok, true);
   });
 
+  it('handles every item once when two runs of one job share a database handle and its group commits', async (t) => {
+    const h = makeHome(t);
+    const rsg = await otherServer(h, 'old', async (db) => {
+      await createMailbox(db, { address: 'old@example.com' });
+      deliver(
+        db,
+        Array.from({ length: 60 }, (_, i) => aMessage({ messageId: `<s${i}@crash.example.com>` })),
+        { to: ['old@example.com'] },
+      );
+    });
+    await createMailbox(h.live, { address: 'new@example.com' });
+    const job = createMergeJob(
+      h.deps,
+      aRequest(rsg.id, 'new@example.com', { selection: { mailbox: 'old@example.com' } }),
+      null,
+    );
+
+    // both plan the whole job, then queue their batches side by side: each batch of one run is
+    // written in the same transaction as a batch of the other, which has just handled it
+    const [a, b] = await Promise.all([
+      runMergeJob(h.deps, job, { batchItems: 10 }),
+      runMergeJob(h.deps, job, { batchItems: 10 }),
+    ]);
+
+    for (const r of [a, b]) {
+      assert.equal(r.state, 'done');
+    }
+    assert.deepEqual([b.done, b.counts.selected, b.counts.created], [60, 60, 60]);
+    assert.equal(listMergeItems(h.live, job).length, 60);
+    assert.equal(identitiesOf(h.live, 'new@example.com').length, 60);
+    assert.equal(new Set(identitiesOf(h.live, 'new@example.com')).size, 60);
+  });
+
   it('does not handle an item twice when another runner went on with the job meanwhile', async (t) => {
     const h = makeHome(t);
     const rsg = await otherServer(h, 'old', async (db) => {

@@ -96,6 +96,30 @@ describe('folder mode original', () => {
   });
 });
 
+describe('selecting a folder', () => {
+  it("takes a folder's dumpster items whose folder was deleted in the source, and nothing outside it", async (t) => {
+    const h = makeHome(t);
+    const rsg = await otherServer(h, 'old', async (db) => {
+      await createMailbox(db, { address: ALICE });
+      put(db, ALICE, aMessage({ subject: 'kept' }), 'Clients/Acme');
+      put(db, ALICE, aMessage({ subject: 'gone with its folder' }), 'Clients/Globex');
+      put(db, ALICE, aMessage({ subject: 'elsewhere' }), 'Clientele');
+      await deleteFolder(db, ALICE, 'Clients/Globex');
+    });
+    await createMailbox(h.live, { address: ALICE });
+
+    const r = dryRunMerge(
+      h.deps,
+      aRequest(rsg.id, ALICE, { selection: { mailbox: ALICE, folder: 'Clients' } }),
+    );
+
+    assert.deepEqual(r.items.map((p) => [p.subject, p.sourceFolder, p.class]).sort(), [
+      ['gone with its folder', 'Clients/Globex', 'recoverable'],
+      ['kept', 'Clients/Acme', 'missing'],
+    ]);
+  });
+});
+
 describe('merging real Enron mailboxes', () => {
   let h: TestHome;
   let rsg: string;
