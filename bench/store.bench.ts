@@ -29,6 +29,7 @@ import {
   deliver,
   restoreBackup,
 } from '../src/store/index.js';
+import { fsyncFile } from '../src/lib/fs.js';
 import { listSegments, scanSegment } from '../src/store/txlog.js';
 import { ENRON_CACHE, enronTree, median } from './lib.js';
 
@@ -73,15 +74,6 @@ function batches<T>(xs: readonly T[], size: number): T[][] {
 
 const round = (x: number, digits = 1): number => Math.round(x * 10 ** digits) / 10 ** digits;
 const MB = 1e6;
-
-function fsyncFile(file: string): void {
-  const fd = fs.openSync(file, 'r+');
-  try {
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-}
 
 /** Raw limit of a delivery: the batch's bytes appended to one file, one fsync per batch. */
 function rawWrite(dir: string, msgs: Buffer[]): number {

@@ -1,6 +1,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
+/** fsync a file's data and metadata. */
+export function fsyncFile(file: string): void {
+  const fd = fs.openSync(file, 'r+');
+  try {
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 /** fsync a directory so that a create, rename or unlink inside it is durable. */
 export function fsyncDir(dir: string): void {
   const fd = fs.openSync(dir, 'r');

@@ -5,15 +5,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { AppError } from '../errors.js';
-
-export function fsyncFile(file: string): void {
-  const fd = fs.openSync(file, 'r+');
-  try {
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-}
+import { fsyncFile } from '../lib/fs.js';
 
 export function copyDurable(from: string, to: string): number {
   fs.mkdirSync(path.dirname(to), { recursive: true });

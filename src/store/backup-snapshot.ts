@@ -16,7 +16,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { copyHashed, digestFile, fsyncFile } from './backup-files.js';
+import { fsyncFile } from '../lib/fs.js';
+import { copyHashed, digestFile } from './backup-files.js';
 import { DB_FILE, type Database } from './database.js';
 
 /** How long a full backup tries to find the WAL checkpointed completely before VACUUM INTO. */
