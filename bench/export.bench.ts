@@ -18,13 +18,27 @@ import { enronTree, median } from './lib.js';
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const log = (s: string): void => void process.stderr.write(`  export: ${s}\n`);
 
-async function sampled<T>(fn: () => Promise<T>): Promise<{ value: T; ms: number; peakRssMiB: number }> {
-  let peak = process.memoryUsage().rss;
+/**
+ * Time `fn` and sample the RSS every 50 ms: the peak, and its growth over the RSS at the start
+ * (the mounted RSG and the loaded modules are already in the start figure, so the growth is
+ * what the export itself holds — flat means streamed).
+ */
+async function sampled<T>(
+  fn: () => Promise<T>,
+): Promise<{ value: T; ms: number; peakRssMiB: number; growthMiB: number }> {
+  global.gc?.();
+  const start = process.memoryUsage().rss;
+  let peak = start;
   const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
   const t0 = performance.now();
   try {
     const value = await fn();
-    return { value, ms: performance.now() - t0, peakRssMiB: Math.round(peak / 2 ** 20) };
+    return {
+      value,
+      ms: performance.now() - t0,
+      peakRssMiB: Math.round(peak / 2 ** 20),
+      growthMiB: Math.round((peak - start) / 2 ** 20),
+    };
   } finally {
     clearInterval(timer);
   }
@@ -43,11 +57,13 @@ export default async function exportBench(): Promise<Record<string, unknown>> {
     const group = cat.group(info.id);
     const items = rsgExportItems(group, { mailbox: 'enron' }, Date.now());
     const bytes = info.counts.bytes;
-    const results: Record<string, { mbPerSecond: number[]; peakRssMiB: number[] }> = {};
-    const add = (k: string, ms: number, rss: number): void => {
-      results[k] ??= { mbPerSecond: [], peakRssMiB: [] };
-      results[k].mbPerSecond.push(Math.round((bytes / 2 ** 20 / (ms / 1000)) * 10) / 10);
-      results[k].peakRssMiB.push(rss);
+    const results: Record<string, { mbPerSecond: number[]; peakRssMiB: number[]; rssGrowthMiB: number[] }> =
+      {};
+    const add = (k: string, r: { ms: number; peakRssMiB: number; growthMiB: number }): void => {
+      results[k] ??= { mbPerSecond: [], peakRssMiB: [], rssGrowthMiB: [] };
+      results[k].mbPerSecond.push(Math.round((bytes / 2 ** 20 / (r.ms / 1000)) * 10) / 10);
+      results[k].peakRssMiB.push(r.peakRssMiB);
+      results[k].rssGrowthMiB.push(r.growthMiB);
     };
     for (let run = 0; run < RUNS; run++) {
       const copy = await sampled(async () => {
@@ -59,12 +75,12 @@ export default async function exportBench(): Promise<Record<string, unknown>> {
         }
         await new Promise<void>((r) => out.end(() => r()));
       });
-      add('plainCopy', copy.ms, copy.peakRssMiB);
+      add('plainCopy', copy);
       for (const format of ['mbox', 'zip'] as ExportFormat[]) {
         const r = await sampled(() =>
           writeExport(asAsyncIterable(items), format, fs.createWriteStream(path.join(work, `out.${format}`))),
         );
-        add(format, r.ms, r.peakRssMiB);
+        add(format, r);
       }
       log(
         `run ${run + 1}: ${JSON.stringify(Object.fromEntries(Object.entries(results).map(([k, v]) => [k, v.mbPerSecond.at(-1)])))}`,
@@ -74,7 +90,12 @@ export default async function exportBench(): Promise<Record<string, unknown>> {
     const summary = Object.fromEntries(
       Object.entries(results).map(([k, v]) => [
         k,
-        { medianMBperSecond: median(v.mbPerSecond), medianPeakRssMiB: median(v.peakRssMiB), runs: v },
+        {
+          medianMBperSecond: median(v.mbPerSecond),
+          medianPeakRssMiB: median(v.peakRssMiB),
+          medianRssGrowthMiB: median(v.rssGrowthMiB),
+          runs: v,
+        },
       ]),
     );
     return {
