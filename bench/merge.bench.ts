@@ -107,17 +107,34 @@ interface Run {
   planHalfMs: number;
   newCpuMs: number;
   sisCpuMs: number;
+  /** MB written to storage by each merge (SQLite WAL and checkpoints, log, blob files). */
+  newMB: number;
+  sisMB: number;
   planEmptyCpuMs: number;
   planHalfCpuMs: number;
 }
 
-/** Wall and CPU time of `fn`: on a machine shared with other work, CPU time tells what the code costs. */
-async function timed<T>(fn: () => T | Promise<T>): Promise<{ v: T; ms: number; cpuMs: number }> {
+/** Bytes this process has caused to be written to storage so far (Linux; 0 elsewhere). */
+function writeBytes(): number {
+  try {
+    return Number(/^write_bytes: (\d+)$/m.exec(fs.readFileSync('/proc/self/io', 'utf8'))?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Wall and CPU time of `fn`, and the MB it wrote: on a machine shared with other work, CPU time
+ * and bytes written tell what the code costs.
+ */
+async function timed<T>(fn: () => T | Promise<T>): Promise<{ v: T; ms: number; cpuMs: number; mb: number }> {
   const cpu = process.cpuUsage();
+  const w = writeBytes();
   const t = performance.now();
   const v = await fn();
   const c = process.cpuUsage(cpu);
-  return { v, ms: performance.now() - t, cpuMs: (c.user + c.system) / 1000 };
+  const mb = Math.round((writeBytes() - w) / 1e5) / 10;
+  return { v, ms: performance.now() - t, cpuMs: (c.user + c.system) / 1000, mb };
 }
 
 async function oneRun(root: string, catalogue: RsgCatalogue, rsg: string, run: number): Promise<Run> {
@@ -156,6 +173,8 @@ async function oneRun(root: string, catalogue: RsgCatalogue, rsg: string, run: n
       planHalfMs: p2.ms,
       newCpuMs: a.cpuMs,
       sisCpuMs: b.cpuMs,
+      newMB: a.mb,
+      sisMB: b.mb,
       planEmptyCpuMs: p1.cpuMs,
       planHalfCpuMs: p2.cpuMs,
     };
@@ -200,12 +219,14 @@ export default async function mergeBench(): Promise<Record<string, unknown>> {
         items: MERGE_ITEMS,
         itemsPerSecond: rate(MERGE_ITEMS, (r) => r.newMs),
         itemsPerCpuSecond: rate(MERGE_ITEMS, (r) => r.newCpuMs),
+        mbWritten: median(runs.map((r) => r.newMB)),
         goal: 2000,
       },
       sisHits: {
         items: MERGE_ITEMS,
         itemsPerSecond: rate(MERGE_ITEMS, (r) => r.sisMs),
         itemsPerCpuSecond: rate(MERGE_ITEMS, (r) => r.sisCpuMs),
+        mbWritten: median(runs.map((r) => r.sisMB)),
         goal: 10_000,
       },
       planEmptyTarget: {

@@ -44,6 +44,7 @@ export const HTTP: Record<ErrorCode, { status: number; title: string }> = {
   DATABASE_NOT_FOUND: { status: 404, title: 'Database not found' },
   DATABASE_EXISTS: { status: 409, title: 'Database already exists' },
   DATABASE_LOCKED: { status: 409, title: 'Database is locked' },
+  DATABASE_VERSION_UNSUPPORTED: { status: 409, title: 'Database schema version not supported' },
   LOG_CORRUPT: { status: 500, title: 'Transaction log is corrupt' },
   BACKUP_CORRUPT: { status: 422, title: 'Backup is corrupt' },
   BACKUP_NOT_FOUND: { status: 404, title: 'Backup not found' },

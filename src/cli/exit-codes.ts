@@ -29,6 +29,7 @@ export const EXIT_FOR: Record<ErrorCode, number> = {
   DATABASE_NOT_FOUND: EXIT.notFound,
   DATABASE_EXISTS: EXIT.conflict,
   DATABASE_LOCKED: EXIT.conflict,
+  DATABASE_VERSION_UNSUPPORTED: EXIT.conflict,
   LOG_CORRUPT: EXIT.failure,
   BACKUP_CORRUPT: EXIT.invalid,
   BACKUP_NOT_FOUND: EXIT.notFound,

@@ -464,7 +464,7 @@ export async function runMergeJob(
     `SELECT id, origin FROM items WHERE mailbox_id = ? AND identity IN (SELECT value FROM json_each(?))
        AND origin IN (SELECT value FROM json_each(?))`,
   );
-  const refcount = deps.live.sql.prepare('SELECT refcount FROM blobs WHERE hash = ?').pluck();
+  const refcount = deps.live.sql.prepare('SELECT refcount FROM blob_refs WHERE hash = ?').pluck();
   let outcome: { state: MergeReport['state']; error: string | null } | undefined;
   let recorded = false; // the outcome was stored with the last batch
   const overLimit = (): string =>

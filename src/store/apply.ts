@@ -24,12 +24,14 @@ function bumpCounter(sql: BetterSqlite3.Database, name: string, id: number): voi
 }
 
 function releaseBlob(sql: BetterSqlite3.Database, hash: string): void {
-  stmt(sql, 'UPDATE blobs SET refcount = refcount - 1 WHERE hash = ?').run(hash);
-  const row = stmt(sql, 'SELECT refcount, data IS NULL AS isFile FROM blobs WHERE hash = ?').get(hash) as
-    { refcount: number; isFile: number } | undefined;
-  if (row && row.refcount <= 0) {
-    stmt(sql, 'DELETE FROM blobs WHERE hash = ?').run(hash);
-    if (row.isFile) {
+  const left = stmt(sql, 'UPDATE blob_refs SET refcount = refcount - 1 WHERE hash = ? RETURNING refcount')
+    .pluck()
+    .get(hash) as number | undefined;
+  if (left !== undefined && left <= 0) {
+    const isFile = stmt(sql, 'DELETE FROM blobs WHERE hash = ? RETURNING data IS NULL').pluck().get(hash) as
+      number | undefined;
+    stmt(sql, 'DELETE FROM blob_refs WHERE hash = ?').run(hash);
+    if (isFile) {
       // the file is unlinked by the collector once no backup is running (database.ts)
       stmt(sql, 'INSERT OR IGNORE INTO blob_gc (hash) VALUES (?)').run(hash);
     }
@@ -64,7 +66,8 @@ function insertItem(sql: BetterSqlite3.Database, it: ItemRow): void {
     it.createdMs,
     it.origin,
   );
-  const r = stmt(sql, 'UPDATE blobs SET refcount = refcount + 1 WHERE hash = ?').run(it.blobHash);
+  // the narrow blob_refs row, not the blobs row: a shared content's page is never rewritten
+  const r = stmt(sql, 'UPDATE blob_refs SET refcount = refcount + 1 WHERE hash = ?').run(it.blobHash);
   if (r.changes !== 1) {
     throw new AppError('BLOB_MISSING', `Item ${it.id} refers to blob ${it.blobHash}, which is not stored`);
   }
@@ -126,10 +129,14 @@ export function applyCoreOp(sql: BetterSqlite3.Database, op: CoreOp): void {
       return;
     }
     case 'blob.put':
-      stmt(
-        sql,
-        'INSERT INTO blobs (hash, size, refcount, data) VALUES (?,?,0,?) ON CONFLICT(hash) DO NOTHING',
-      ).run(op.hash, op.size, op.data);
+      stmt(sql, 'INSERT INTO blobs (hash, size, data) VALUES (?,?,?) ON CONFLICT(hash) DO NOTHING').run(
+        op.hash,
+        op.size,
+        op.data,
+      );
+      stmt(sql, 'INSERT INTO blob_refs (hash, refcount) VALUES (?,0) ON CONFLICT(hash) DO NOTHING').run(
+        op.hash,
+      );
       stmt(sql, 'DELETE FROM blob_gc WHERE hash = ?').run(op.hash);
       return;
     case 'item.add':

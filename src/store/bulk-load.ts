@@ -10,8 +10,8 @@
  *   here is ever acknowledged before `finish`;
  * - SQLite without a rollback journal on disk (journal in memory), synchronous OFF, exclusive
  *   lock, one transaction per `commit()`;
- * - two statements per item (the item row, the blob upserted with its refcount), mailboxes and
- *   folders looked up in memory;
+ * - two statements per item (the item row, the blob's refcount upserted), three for a new
+ *   content (its blobs row too), mailboxes and folders looked up in memory;
  * - secondary indexes dropped while loading and created once at the end (one sort instead of
  *   a random B-tree insert per item and index);
  * - `finish` makes everything durable once: large blob files, their directories, the
@@ -54,8 +54,9 @@ export interface BulkItemInput {
 const INSERT_ITEM = `INSERT INTO items (id, mailbox_id, folder_id, folder_path, blob_hash, prefix, size, sha256,
     identity, message_id, subject, from_addr, to_addr, cc_addr, date_ms, internal_ms, flags, deleted_ms, created_ms, origin)
   VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`;
-const UPSERT_BLOB = `INSERT INTO blobs (hash, size, refcount, data) VALUES (?,?,1,?)
-  ON CONFLICT(hash) DO UPDATE SET refcount = refcount + 1`;
+const COUNT_REF = `INSERT INTO blob_refs (hash, refcount) VALUES (?,1)
+  ON CONFLICT(hash) DO UPDATE SET refcount = refcount + 1 RETURNING refcount`;
+const INSERT_BLOB = 'INSERT INTO blobs (hash, size, data) VALUES (?,?,?)';
 
 /** A database directory being filled by bulk load. Not a `Database`: it has no write path. */
 export class BulkLoader {
@@ -64,7 +65,8 @@ export class BulkLoader {
   private readonly inlineMax: number;
   private readonly deferredIndexes: string[];
   private readonly insertItem: BetterSqlite3.Statement;
-  private readonly upsertBlob: BetterSqlite3.Statement;
+  private readonly countRef: BetterSqlite3.Statement;
+  private readonly insertBlob: BetterSqlite3.Statement;
   private readonly insertFolder: BetterSqlite3.Statement;
   private readonly insertMailbox: BetterSqlite3.Statement;
   /** Folded address → mailbox id; and each address as given → id. */
@@ -123,7 +125,8 @@ export class BulkLoader {
         ins.run(k, v);
       }
       this.insertItem = this.sql.prepare(INSERT_ITEM);
-      this.upsertBlob = this.sql.prepare(UPSERT_BLOB);
+      this.countRef = this.sql.prepare(COUNT_REF).pluck();
+      this.insertBlob = this.sql.prepare(INSERT_BLOB);
       this.insertFolder = this.sql.prepare(
         'INSERT INTO folders (id, mailbox_id, parent_id, name, path, role) VALUES (?,?,?,?,?,?)',
       );
@@ -218,13 +221,16 @@ export class BulkLoader {
       folderId = this.folder(input.mailboxId, folderPath);
     }
     const p = input.parsed;
-    const content = input.bytes.subarray(p.prefixLength);
-    let data: Buffer | null = content;
-    if (content.length > this.inlineMax) {
-      data = null;
-      this.writeBlobFile(p.contentHash, content);
+    if (this.countRef.get(p.contentHash) === 1) {
+      // a content first seen now: stored once, its row never touched again
+      const content = input.bytes.subarray(p.prefixLength);
+      let data: Buffer | null = content;
+      if (content.length > this.inlineMax) {
+        data = null;
+        this.writeBlobFile(p.contentHash, content);
+      }
+      this.insertBlob.run(p.contentHash, content.length, data);
     }
-    this.upsertBlob.run(p.contentHash, content.length, data);
     const id = this.next.items++;
     this.insertItem.run(
       id,

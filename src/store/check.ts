@@ -54,10 +54,9 @@ function checkLog(db: Database, report: CheckReport): void {
 }
 
 function checkBlobs(db: Database, report: CheckReport): void {
-  const rows = db.sql.prepare('SELECT hash, size, refcount, data FROM blobs').iterate() as IterableIterator<{
+  const rows = db.sql.prepare('SELECT hash, size, data FROM blobs').iterate() as IterableIterator<{
     hash: string;
     size: number;
-    refcount: number;
     data: Buffer | null;
   }>;
   for (const b of rows) {
@@ -85,17 +84,26 @@ function checkBlobs(db: Database, report: CheckReport): void {
       });
     }
   }
+  // every blob has one blob_refs row and no other blob_refs row exists
   const bad = db.sql
     .prepare(
-      `SELECT b.hash, b.refcount, (SELECT count(*) FROM items i WHERE i.blob_hash = b.hash) AS refs
-       FROM blobs b WHERE b.refcount != (SELECT count(*) FROM items i WHERE i.blob_hash = b.hash)`,
+      `SELECT b.hash, r.refcount, (SELECT count(*) FROM items i WHERE i.blob_hash = b.hash) AS refs
+         FROM blobs b LEFT JOIN blob_refs r ON r.hash = b.hash
+        WHERE r.refcount IS NULL OR r.refcount != (SELECT count(*) FROM items i WHERE i.blob_hash = b.hash)
+       UNION ALL
+       SELECT r.hash, r.refcount, -1 FROM blob_refs r WHERE NOT EXISTS (SELECT 1 FROM blobs b WHERE b.hash = r.hash)`,
     )
-    .all() as { hash: string; refcount: number; refs: number }[];
+    .all() as { hash: string; refcount: number | null; refs: number }[];
   for (const r of bad) {
     report.problems.push({
       kind: 'refcount',
       hash: r.hash,
-      message: `Blob ${r.hash}: refcount ${r.refcount}, but ${r.refs} items refer to it`,
+      message:
+        r.refs < 0
+          ? `Blob ${r.hash}: a refcount (${r.refcount}) is kept, but the blob is not stored`
+          : r.refcount === null
+            ? `Blob ${r.hash}: no refcount is kept, but ${r.refs} items refer to it`
+            : `Blob ${r.hash}: refcount ${r.refcount}, but ${r.refs} items refer to it`,
     });
   }
   const dangling = db.sql

@@ -26,7 +26,7 @@ import { fsyncDir } from '../lib/fs.js';
 import { sha256Hex } from '../lib/hash.js';
 import { applyOp, type StoreExtension } from './apply.js';
 import { decodeOp, encodeOpParts, type Op } from './ops.js';
-import { SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
+import { MIGRATIONS, SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
 import {
   DEFAULT_SEGMENT_BYTES,
   type LogTail,
@@ -169,19 +169,22 @@ export class Database {
   }
 
   /**
-   * Open a database directory. Read-write: replays log records past `applied_lsn`, cuts a torn
-   * tail (reported in `recovery`). Read-only: refuses a database that needs replay.
-   * @throws DATABASE_NOT_FOUND, LOG_CORRUPT
+   * Open a database directory. Read-write: brings an earlier schema version up to this one,
+   * replays log records past `applied_lsn`, cuts a torn tail (reported in `recovery`).
+   * Read-only: refuses a database that needs replay or migration.
+   * @throws DATABASE_NOT_FOUND, DATABASE_VERSION_UNSUPPORTED, LOG_CORRUPT
    */
   static open(dir: string, opts: DatabaseOptions = {}): Database {
     const db = new Database(dir, opts);
     try {
+      const version = db.schemaVersion();
       if (!db.readOnly) {
-        for (const ext of db.extensions) {
-          db.sql.exec(ext.schemaSql);
-        }
         db.sql.exec('BEGIN IMMEDIATE');
         try {
+          db.migrate(version);
+          for (const ext of db.extensions) {
+            db.sql.exec(ext.schemaSql);
+          }
           db.recovery = db.recoverTail(true);
           db.collectGarbage();
           db.sql.exec('COMMIT');
@@ -197,6 +200,40 @@ export class Database {
       throw err;
     }
     return db;
+  }
+
+  /**
+   * The schema version of the database file. @throws DATABASE_VERSION_UNSUPPORTED for a later
+   * version than this code knows, or an earlier one opened read-only (it cannot be migrated).
+   */
+  private schemaVersion(): number {
+    const version = Number(this.meta('schema_version') ?? 0);
+    const tooOld = version < SCHEMA_VERSION && (this.readOnly || !(version in MIGRATIONS));
+    if (version > SCHEMA_VERSION || tooOld) {
+      throw new AppError(
+        'DATABASE_VERSION_UNSUPPORTED',
+        version > SCHEMA_VERSION
+          ? `The database in ${this.dir} has schema version ${version}, newer than this Salvage (${SCHEMA_VERSION})`
+          : `The database in ${this.dir} has schema version ${version}; open it read-write once to bring it up to version ${SCHEMA_VERSION}`,
+        { dir: this.dir, version, supported: SCHEMA_VERSION },
+      );
+    }
+    return version;
+  }
+
+  /** Run the migrations from `version` up to SCHEMA_VERSION (inside the open transaction). */
+  private migrate(version: number): void {
+    for (let v = version; v < SCHEMA_VERSION; v++) {
+      const step = MIGRATIONS[v];
+      if (step === undefined) {
+        throw new AppError('DATABASE_VERSION_UNSUPPORTED', `No migration from schema version ${v}`, {
+          dir: this.dir,
+          version: v,
+          supported: SCHEMA_VERSION,
+        });
+      }
+      this.sql.exec(step);
+    }
   }
 
   meta(key: string): string | undefined {

@@ -2,8 +2,9 @@
  * The store: one database directory — metadata in SQLite, message contents once per database
  * (single-instance blobs), every change first in the transaction log.
  *
- * Invariants: prefix + blob content = an item's exact bytes; a blob's refcount equals the
- * number of items that point at it, and a blob is removed when it falls to zero (its file only
+ * Invariants: prefix + blob content = an item's exact bytes; a blob's refcount (blob_refs,
+ * apart from the never-updated row of its content) equals the number of items that point at
+ * it, and a blob is removed when it falls to zero (its file only
  * while no backup holds a lease and, once the database has backups, only after a backup covers
  * the release); a write is acknowledged only after its log record is durable;
  * every row change comes from applying a logged operation, so replay rebuilds the same state —

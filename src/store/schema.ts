@@ -3,7 +3,7 @@
  * Every row here is written only by `applyOp` (apply.ts), from a txlog entry, so that a
  * replay of the log rebuilds exactly the same state.
  */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 export const SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS meta (
@@ -36,13 +36,20 @@ CREATE TABLE IF NOT EXISTS folders (
   UNIQUE (mailbox_id, path)
 ) STRICT;
 
--- message content after the trace prefix, stored once per database (single-instance storage)
+-- message content after the trace prefix, stored once per database (single-instance storage);
+-- a row is written once and never updated: what changes per reference lives in blob_refs
 CREATE TABLE IF NOT EXISTS blobs (
   hash     TEXT PRIMARY KEY,            -- sha256 hex of the content
   size     INTEGER NOT NULL,
-  refcount INTEGER NOT NULL,
   data     BLOB                         -- inline bytes; NULL when the blob is a file under blobs/
 ) STRICT;
+
+-- the reference count of each blob (items that point at it), one narrow row per blob: a
+-- single-instance hit rewrites a few dozen bytes here, not the page of the inline content
+CREATE TABLE IF NOT EXISTS blob_refs (
+  hash     TEXT PRIMARY KEY,            -- blobs.hash
+  refcount INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
 
 CREATE TABLE IF NOT EXISTS items (
   id              INTEGER PRIMARY KEY,
@@ -87,3 +94,20 @@ CREATE TABLE IF NOT EXISTS blob_gc (
   hash TEXT PRIMARY KEY
 ) STRICT;
 `;
+
+/**
+ * Bring a database of an earlier schema version up to this one, inside the caller's write
+ * transaction. Version 1 kept the refcount in the blobs row beside the inline content, so that
+ * every reference rewrote the content's page.
+ */
+export const MIGRATIONS: Readonly<Record<number, string>> = {
+  1: `
+CREATE TABLE blob_refs (
+  hash     TEXT PRIMARY KEY,
+  refcount INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+INSERT INTO blob_refs (hash, refcount) SELECT hash, refcount FROM blobs;
+ALTER TABLE blobs DROP COLUMN refcount;
+UPDATE meta SET value = '2' WHERE key = 'schema_version';
+`,
+};

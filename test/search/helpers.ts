@@ -110,7 +110,10 @@ export function addItems(db: Database.Database, items: ExtraItem[]): void {
   );
   const findFolder = db.prepare('SELECT id FROM folders WHERE mailbox_id = ? AND path = ?').pluck();
   const insBlob = db.prepare(
-    'INSERT INTO blobs (hash, size, refcount, data) VALUES (?, ?, 1, ?) ON CONFLICT (hash) DO UPDATE SET refcount = refcount + 1',
+    'INSERT INTO blobs (hash, size, data) VALUES (?, ?, ?) ON CONFLICT (hash) DO NOTHING',
+  );
+  const countRef = db.prepare(
+    'INSERT INTO blob_refs (hash, refcount) VALUES (?, 1) ON CONFLICT (hash) DO UPDATE SET refcount = refcount + 1',
   );
   const insItem =
     db.prepare(`INSERT INTO items (mailbox_id, folder_id, folder_path, blob_hash, prefix, size, sha256,
@@ -143,6 +146,7 @@ export function addItems(db: Database.Database, items: ExtraItem[]): void {
       const mb = mailboxId(it.mailbox);
       const hash = sha256Hex(it.raw);
       insBlob.run(hash, it.raw.length, it.raw);
+      countRef.run(hash);
       const mid = headerValue(it.raw, 'message-id')?.replace(/^<|>$/g, '') ?? null;
       const dateHeader = headerValue(it.raw, 'date');
       const parsed = dateHeader ? Date.parse(dateHeader) : NaN;

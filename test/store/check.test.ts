@@ -101,6 +101,27 @@ describe('checkDatabase', () => {
     );
   });
 
+  it('names a blob that has no refcount, and a refcount kept for a blob that is not stored', async (t) => {
+    const { db, dir } = openTestDb(t);
+    const to = await mailboxes(db, 1);
+    const m1 = aMessage();
+    deliver(db, [m1], { to });
+    db.close();
+    const h1 = parseMessage(m1).contentHash;
+    const ghost = 'f'.repeat(64);
+    rawSql(dir, 'DELETE FROM blob_refs WHERE hash = ?', h1);
+    rawSql(dir, 'INSERT INTO blob_refs (hash, refcount) VALUES (?, 2)', ghost);
+    const r = checkDatabase(dir);
+    assert.equal(r.ok, false);
+    assert.deepEqual(
+      r.problems.map((p) => [p.kind, p.message]),
+      [
+        ['refcount', `Blob ${h1}: no refcount is kept, but 1 items refer to it`],
+        ['refcount', `Blob ${ghost}: a refcount (2) is kept, but the blob is not stored`],
+      ],
+    );
+  });
+
   it('names a blob whose refcount differs from the items that refer to it, and an item whose blob is gone', async (t) => {
     const { db, dir } = openTestDb(t);
     const to = await mailboxes(db, 2);
@@ -109,8 +130,9 @@ describe('checkDatabase', () => {
     deliver(db, [m1, m2], { to });
     db.close();
     const [h1, h2] = [m1, m2].map((m) => parseMessage(m).contentHash);
-    rawSql(dir, 'UPDATE blobs SET refcount = 3 WHERE hash = ?', h1);
+    rawSql(dir, 'UPDATE blob_refs SET refcount = 3 WHERE hash = ?', h1);
     rawSql(dir, 'DELETE FROM blobs WHERE hash = ?', h2);
+    rawSql(dir, 'DELETE FROM blob_refs WHERE hash = ?', h2);
     const r = checkDatabase(dir);
     assert.equal(r.ok, false);
     assert.deepEqual(

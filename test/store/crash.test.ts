@@ -122,7 +122,8 @@ function verify(
     assert.equal(dangling.n, 0, `${where}: items without their blob`);
     const badRefs = db.sql
       .prepare(
-        'SELECT count(*) AS n FROM blobs b WHERE refcount != (SELECT count(*) FROM items i WHERE i.blob_hash = b.hash)',
+        `SELECT count(*) AS n FROM blobs b LEFT JOIN blob_refs r ON r.hash = b.hash
+          WHERE r.refcount IS NOT (SELECT count(*) FROM items i WHERE i.blob_hash = b.hash)`,
       )
       .get() as { n: number };
     assert.equal(badRefs.n, 0, `${where}: refcounts differ from references`);

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import BetterSqlite3 from 'better-sqlite3';
 import {
   DB_FILE,
   Database,
@@ -188,6 +189,58 @@ describe('replay on open', () => {
       new RegExp(`${path.basename(file)} is corrupt at offset ${victim.offset}: checksum mismatch`),
     );
     assert.ok(fs.readFileSync(file).equals(before), 'a failed open must not cut the log');
+  });
+});
+
+/** Turn a closed database of this version into one of schema version 1 (refcount in the blobs row). */
+function downgradeToV1(dir: string): void {
+  const s = new BetterSqlite3(path.join(dir, DB_FILE));
+  s.pragma('foreign_keys = OFF');
+  try {
+    s.exec(`
+      CREATE TABLE blobs_v1 (hash TEXT PRIMARY KEY, size INTEGER NOT NULL, refcount INTEGER NOT NULL, data BLOB) STRICT;
+      INSERT INTO blobs_v1 SELECT b.hash, b.size, r.refcount, b.data FROM blobs b JOIN blob_refs r USING (hash);
+      DROP TABLE blobs; DROP TABLE blob_refs;
+      ALTER TABLE blobs_v1 RENAME TO blobs;
+      UPDATE meta SET value = '1' WHERE key = 'schema_version';`);
+  } finally {
+    s.close();
+  }
+}
+
+describe('schema versions', () => {
+  it('brings a version 1 database (refcount beside the content) up to version 2 on a read-write open, refcounts kept', async (t) => {
+    const { db, dir } = openTestDb(t);
+    const to = await mailboxes(db, 3);
+    const shared = aMessage({ subject: 'to three' });
+    deliver(db, [shared, aMessage()], { to });
+    db.close();
+    downgradeToV1(dir);
+    const again = Database.open(dir, { clock: aClock() });
+    try {
+      assert.equal(again.meta('schema_version'), '2');
+      const rows = again.sql.prepare('SELECT refcount FROM blob_refs ORDER BY refcount').pluck().all();
+      assert.deepEqual(rows, [3, 3]);
+      deliver(again, [shared], { to: [to[0]!] });
+      assert.equal(stats(again).blobs, 2);
+    } finally {
+      again.close();
+    }
+    assert.deepEqual(checkDatabase(dir).problems, []);
+  });
+
+  it('refuses a read-only open of a version 1 database, and any open of a later version (DATABASE_VERSION_UNSUPPORTED)', async (t) => {
+    const { db, dir } = openTestDb(t);
+    deliver(db, [aMessage()], { to: await mailboxes(db, 1) });
+    db.close();
+    downgradeToV1(dir);
+    await expectAppError(() => Database.open(dir, { readOnly: true }), 'DATABASE_VERSION_UNSUPPORTED');
+    Database.open(dir).close();
+    const s = new BetterSqlite3(path.join(dir, DB_FILE));
+    s.prepare("UPDATE meta SET value = '3' WHERE key = 'schema_version'").run();
+    s.close();
+    await expectAppError(() => Database.open(dir), 'DATABASE_VERSION_UNSUPPORTED');
+    await expectAppError(() => Database.open(dir, { readOnly: true }), 'DATABASE_VERSION_UNSUPPORTED');
   });
 });
 
