@@ -48,6 +48,8 @@ const UNPACKED = path.join(CACHE_ROOT, 'enron-maildir-sample');
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const LIMIT = Number(process.env.RSG_BENCH_MESSAGES ?? 0);
 const WITH_INDEX = process.env.RSG_BENCH_INDEX !== '0';
+/** RSG_BENCH_INDEX=only: the indexed mount alone. */
+const ONLY_INDEX = process.env.RSG_BENCH_INDEX === 'only';
 const READ_WINDOW = 64;
 const DELIVER_BATCH = 1000;
 const GOAL_MESSAGES_PER_SECOND = 10_000;
@@ -202,6 +204,10 @@ interface Sample {
   ms: number;
   cpuMs: number;
   peakRssMiB: number;
+  /** Peak RSS of each phase of a mount (the high-water mark is reset as a phase starts). */
+  stagePeakRssMiB?: Record<string, number>;
+  /** RSS as the index stage starts: what conversion left behind. */
+  rssAtIndexMiB?: number;
   messages: number;
   bytes: number;
   files?: number;
@@ -246,6 +252,53 @@ async function plainReadStream(file: string, messages: number): Promise<Sample> 
   return measureEnd(t0, c0, messages, bytes);
 }
 
+/** A field of /proc/self/status in MiB (Linux), or undefined. */
+function procStatusMiB(field: 'VmHWM' | 'VmRSS'): number | undefined {
+  try {
+    const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(fs.readFileSync('/proc/self/status', 'utf8'));
+    return m ? Math.round(Number(m[1]) / 1024) : undefined;
+  } catch {
+    return undefined; // not Linux: no per-stage figures
+  }
+}
+
+/**
+ * Per-phase peak RSS: as each phase starts, the peak so far is charged to the phase before and
+ * the kernel's high-water mark is reset (`clear_refs` 5), so each phase gets its own peak.
+ */
+function stageMeter(): {
+  phase: (p: string) => void;
+  end: () => Record<string, number>;
+  rssAtIndex?: number;
+} {
+  const peaks: Record<string, number> = {};
+  let current = 'start';
+  const meter = {
+    rssAtIndex: undefined as number | undefined,
+    phase(p: string): void {
+      if (p === current) {
+        return;
+      }
+      peaks[current] = Math.max(peaks[current] ?? 0, procStatusMiB('VmHWM') ?? 0);
+      if (p === 'indexing') {
+        meter.rssAtIndex = procStatusMiB('VmRSS');
+      }
+      try {
+        fs.writeFileSync('/proc/self/clear_refs', '5');
+      } catch {
+        // not Linux, or not allowed: the phases then share one peak
+      }
+      current = p;
+    },
+    end(): Record<string, number> {
+      meter.phase('end');
+      delete peaks.start;
+      return peaks;
+    },
+  };
+  return meter;
+}
+
 async function mountOnce(kind: RsgSourceKind, source: string, withIndex: boolean): Promise<Sample> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'salvage-bench-rsg-'));
   try {
@@ -258,15 +311,22 @@ async function mountOnce(kind: RsgSourceKind, source: string, withIndex: boolean
       maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES,
       ...(indexer ? { indexer } : {}),
     });
+    const meter = stageMeter();
     const t0 = performance.now();
     const c0 = process.cpuUsage();
-    const info = await cat.mount({ source: kind, path: source });
+    const info = await cat.mount({ source: kind, path: source }, { onProgress: (p) => meter.phase(p.phase) });
     cat.close();
     if (info.state !== 'mounted') {
       throw new Error(`mount failed: ${info.error?.code}: ${info.error?.message}`);
     }
+    const sample = measureEnd(t0, c0, info.counts.items, info.counts.bytes);
+    const stages = meter.end();
     return {
-      ...measureEnd(t0, c0, info.counts.items, info.counts.bytes),
+      ...sample,
+      // the high-water mark was reset between phases: the overall peak is the largest phase's
+      peakRssMiB: Math.max(sample.peakRssMiB, ...Object.values(stages)),
+      stagePeakRssMiB: stages,
+      ...(meter.rssAtIndex !== undefined ? { rssAtIndexMiB: meter.rssAtIndex } : {}),
       problems: info.report.problemCount,
     };
   } finally {
@@ -338,22 +398,21 @@ function summary(samples: Sample[]) {
     bytes,
     runsMs: samples.map((s) => s.ms),
     runsCpuMs: samples.map((s) => s.cpuMs),
+    runsPeakRssMiB: samples.map((s) => s.peakRssMiB),
+    ...(samples[0]!.stagePeakRssMiB
+      ? {
+          runsStagePeakRssMiB: samples.map((s) => s.stagePeakRssMiB),
+          runsRssAtIndexMiB: samples.map((s) => s.rssAtIndexMiB),
+        }
+      : {}),
   };
 }
 
-export default async function rsgBench(): Promise<Record<string, unknown>> {
-  const inputs = prepare();
-  const list = path.join(os.tmpdir(), `salvage-bench-rsg-${process.pid}-files.json`);
-  const backupList = path.join(os.tmpdir(), `salvage-bench-rsg-${process.pid}-backup.json`);
-  fs.writeFileSync(list, JSON.stringify(inputs.files));
-  fs.writeFileSync(backupList, JSON.stringify(inputs.backupFiles));
-  const messages = inputs.files.length;
-  const scenarios: {
-    source: RsgSourceKind;
-    index: boolean;
-    read: Task;
-    mount: Task;
-  }[] = [
+type Scenario = { source: RsgSourceKind; index: boolean; read: Task; mount: Task };
+
+/** The mounts without the index: eml-tree, mbox, backup. */
+function plainScenarios(inputs: Inputs, list: string, backupList: string, messages: number): Scenario[] {
+  return [
     {
       source: 'eml-tree',
       index: false,
@@ -372,6 +431,18 @@ export default async function rsgBench(): Promise<Record<string, unknown>> {
       read: { what: 'read-files', root: inputs.backup, list: backupList, messages },
       mount: { what: 'mount', kind: 'backup', source: inputs.backup, index: false },
     },
+  ];
+}
+
+export default async function rsgBench(): Promise<Record<string, unknown>> {
+  const inputs = prepare();
+  const list = path.join(os.tmpdir(), `salvage-bench-rsg-${process.pid}-files.json`);
+  const backupList = path.join(os.tmpdir(), `salvage-bench-rsg-${process.pid}-backup.json`);
+  fs.writeFileSync(list, JSON.stringify(inputs.files));
+  fs.writeFileSync(backupList, JSON.stringify(inputs.backupFiles));
+  const messages = inputs.files.length;
+  const scenarios: Scenario[] = [
+    ...(ONLY_INDEX ? [] : plainScenarios(inputs, list, backupList, messages)),
     ...(WITH_INDEX
       ? [
           {
@@ -394,7 +465,7 @@ export default async function rsgBench(): Promise<Record<string, unknown>> {
         mounts.push(await inChild(s.mount));
         const m = mounts.at(-1)!;
         log(
-          `${s.source}${s.index ? ' + index' : ''} run ${i + 1}/${RUNS}: read ${reads.at(-1)!.ms} ms, mount ${m.ms} ms (cpu ${m.cpuMs} ms, ${m.messages} items, rss ${m.peakRssMiB} MiB)`,
+          `${s.source}${s.index ? ' + index' : ''} run ${i + 1}/${RUNS}: read ${reads.at(-1)!.ms} ms, mount ${m.ms} ms (cpu ${m.cpuMs} ms, ${m.messages} items, rss ${m.peakRssMiB} MiB${m.stagePeakRssMiB ? `, by phase ${JSON.stringify(m.stagePeakRssMiB)}, at index start ${m.rssAtIndexMiB ?? '?'}` : ''})`,
         );
       }
       const mount = summary(mounts);

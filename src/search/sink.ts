@@ -17,6 +17,8 @@ export interface DocSink {
   write(docs: SearchDocument[]): void;
   /** Documents written (or, on the calling thread, accepted) so far. */
   readonly written: number;
+  /** The items of the documents written (accepted) since the last call; one may repeat. */
+  takeWritten(): number[];
   /** Resolves when `written` next grows (rejects if the writer fails). */
   progress(): Promise<void>;
   /** Write what is left and the stem table. */
@@ -41,6 +43,7 @@ export function canUseWriterThread(db: Database.Database): boolean {
 export class InThreadSink implements DocSink {
   written = 0;
   private pending: SearchDocument[] = [];
+  private ids: number[] = [];
   private readonly writeDocs: (docs: SearchDocument[]) => number;
 
   constructor(private readonly db: Database.Database) {
@@ -52,10 +55,18 @@ export class InThreadSink implements DocSink {
   write(docs: SearchDocument[]): void {
     this.pending.push(...docs);
     this.written += docs.length;
+    for (const d of docs) {
+      this.ids.push(d.itemId);
+    }
     if (this.pending.length >= FLUSH_DOCS) {
       this.writeDocs(this.pending);
       this.pending = [];
     }
+  }
+  takeWritten(): number[] {
+    const ids = this.ids;
+    this.ids = [];
+    return ids;
   }
   progress(): Promise<void> {
     // never needed: documents are accepted as they arrive, so the write window never fills
@@ -74,6 +85,7 @@ export class InThreadSink implements DocSink {
 
 export class WriterThreadSink implements DocSink {
   written = 0;
+  private ids: number[] = [];
   private readonly worker: Worker;
   private waiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
   private failure: Error | undefined;
@@ -99,6 +111,9 @@ export class WriterThreadSink implements DocSink {
         return;
       }
       this.written = e.count;
+      for (const id of e.ids) {
+        this.ids.push(id);
+      }
       if (e.type === 'done') {
         resolveDone();
       }
@@ -132,6 +147,11 @@ export class WriterThreadSink implements DocSink {
   }
   write(docs: SearchDocument[]): void {
     this.send({ type: 'docs', docs });
+  }
+  takeWritten(): number[] {
+    const ids = this.ids;
+    this.ids = [];
+    return ids;
   }
   progress(): Promise<void> {
     if (this.failure) {

@@ -15,10 +15,14 @@ export type WriterCommand =
   | { type: 'port'; port: MessagePort }
   | { type: 'docs'; docs: SearchDocument[] };
 
+/** `ids`: the items of the documents written since the last event (a retried one may repeat). */
 export type WriterEvent =
-  { type: 'written'; count: number } | { type: 'done'; count: number } | { type: 'failed'; message: string };
+  | { type: 'written'; count: number; ids: number[] }
+  | { type: 'done'; count: number; ids: number[] }
+  | { type: 'failed'; message: string };
 
-const FLUSH_DOCS = 2048;
+/** Documents per transaction: bounds the documents this thread holds (build.ts bounds the rest). */
+const FLUSH_DOCS = 512;
 const IDLE_FLUSH_MS = 20;
 
 let db: Database.Database | undefined;
@@ -45,11 +49,12 @@ function flush(): void {
   try {
     if (pending.length > 0) {
       write(pending);
-      for (const d of pending) {
-        seen.add(d.itemId);
+      const ids = pending.map((d) => d.itemId);
+      for (const id of ids) {
+        seen.add(id);
       }
       pending = [];
-      post({ type: 'written', count: seen.size });
+      post({ type: 'written', count: seen.size, ids });
     }
     if (seen.size >= total) {
       finished = true;
@@ -58,7 +63,7 @@ function flush(): void {
       for (const p of ports) {
         p.close();
       }
-      post({ type: 'done', count: seen.size });
+      post({ type: 'done', count: seen.size, ids: [] });
     }
   } catch (err) {
     finished = true;
