@@ -19,6 +19,7 @@ import {
   runMergeJob,
   toReport,
 } from '../merge/index.js';
+import { MailboxAddress } from '../schemas.js';
 import type { RecoveryGroup, RsgCatalogue } from '../rsg/index.js';
 import { type Database, createMailboxTx, findMailbox } from '../store/index.js';
 import { type JobDocument, type Mapping, filtersToQuery, mappingPath, readMailboxList } from './job-file.js';
@@ -111,6 +112,21 @@ function resolveMappings(doc: JobDocument, group: RecoveryGroup, baseDir: string
     throw new AppError('JOB_INVALID', `${errors.length} source mailbox(es) are not in the recovery group`, {
       errors,
     });
+  }
+  // `all` takes each source name as the live address: a dump's `Local Folders` is not one
+  const unaddressable = maps.filter((m) => !MailboxAddress.safeParse(m.to).success);
+  if (unaddressable.length > 0) {
+    throw new AppError(
+      'JOB_INVALID',
+      `${unaddressable.length} source mailbox name(s) cannot be live addresses; map them in 'mailboxes'`,
+      {
+        errors: unaddressable.map((m) => ({
+          where: 'job',
+          path: mappingPath(m, 'to'),
+          message: `'${m.to}' is not a mailbox address: name a target for it`,
+        })),
+      },
+    );
   }
   return maps;
 }

@@ -26,6 +26,8 @@ describe('salvage job run', () => {
   const cleanup = suiteCleanup();
   let h: TestHome;
   let rsg: string;
+  /** One mailbox named as a dump might name it, not an address. */
+  let named: string;
   let dir: string;
 
   /** Write a job file (YAML unless named .json) beside the others. */
@@ -40,6 +42,14 @@ describe('salvage job run', () => {
   before(async () => {
     h = makeHome(cleanup);
     rsg = (await mount(h, { source: 'eml-tree', path: ENRON, label: 'enron' })).id;
+    named = (
+      await mount(h, {
+        source: 'eml-tree',
+        path: path.join(ENRON, 'phanis-s'),
+        mailbox: 'Old PC (Phanis)',
+        label: 'old pc',
+      })
+    ).id;
     await createMailbox(h.live, { address: 'phanis@example.com' });
     const large = messageIdOf(fs.readFileSync(path.join(ENRON, 'skilling-j', 'inbox', '986.')));
     const it = h.catalogue
@@ -110,6 +120,12 @@ describe('salvage job run', () => {
           text: (r) =>
             `source: { rsg: ${r} }\nmailboxes:\n  - { from: phanis-s, to: phanis@example.com }\n  - { from: delainey-d, to: dave@example.com }\n`,
           errors: [['mailboxes.1.to', /no live mailbox 'dave@example.com'/]],
+        },
+        {
+          name: "'all' over a source mailbox whose name is not a live address",
+          file: 'all-unaddressable.yaml',
+          text: () => `source: { rsg: ${named} }\nmailboxes: all\ncreateMissingMailboxes: true\n`,
+          errors: [['mailboxes', /'Old PC \(Phanis\)' is not a mailbox address: name a target for it/]],
         },
         {
           name: 'a bad line in the mailbox list file',
