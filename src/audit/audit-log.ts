@@ -4,7 +4,7 @@
  * any UPDATE or DELETE of its rows.
  */
 import type BetterSqlite3 from 'better-sqlite3';
-import { type Page, decodeCursor, encodeCursor, isInt } from '../lib/cursor.js';
+import { type Page, decodeCursor, isInt, pageOf } from '../lib/cursor.js';
 import type { Database, Op, StoreExtension, WriteTx } from '../store/index.js';
 
 /** Who did something: a token (id, name, role), the CLI operator, or nobody (no token). */
@@ -212,17 +212,19 @@ export function listAudit(
        FROM audit_log ${where.length > 0 ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY id DESC LIMIT ?`,
     )
     .all(...params, page.limit + 1) as AuditRow[];
-  const more = rows.length > page.limit;
-  const items = rows.slice(0, page.limit).map((r): AuditEntry => ({
-    id: r.id,
-    timeMs: r.timeMs,
-    actor: { tokenId: r.actorId, name: r.actorName, role: r.role },
-    action: r.action,
-    target: r.target,
-    outcome: r.outcome,
-    code: r.code,
-    requestId: r.requestId,
-    detail: r.detail === null ? null : (JSON.parse(r.detail) as Record<string, unknown>),
-  }));
-  return { items, nextCursor: more ? encodeCursor(CURSOR_KIND, items.at(-1)!.id) : null };
+  const { items, nextCursor } = pageOf(rows, page.limit, CURSOR_KIND, (r) => r.id);
+  return {
+    items: items.map((r): AuditEntry => ({
+      id: r.id,
+      timeMs: r.timeMs,
+      actor: { tokenId: r.actorId, name: r.actorName, role: r.role },
+      action: r.action,
+      target: r.target,
+      outcome: r.outcome,
+      code: r.code,
+      requestId: r.requestId,
+      detail: r.detail === null ? null : (JSON.parse(r.detail) as Record<string, unknown>),
+    })),
+    nextCursor,
+  };
 }

@@ -45,6 +45,19 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
+/**
+ * The page of a list read with one row more than `limit` (that look-ahead row says whether a
+ * next page exists): the first `limit` rows, and a cursor of the last of them when more follow.
+ */
+export function pageOf<T>(rows: T[], limit: number, kind: string, keyOf: (last: T) => unknown): Page<T> {
+  const items = rows.slice(0, limit);
+  const last = items.at(-1);
+  return {
+    items,
+    nextCursor: rows.length > limit && last !== undefined ? encodeCursor(kind, keyOf(last)) : null,
+  };
+}
+
 /** True when `v` is a finite integer (cursor key checks). */
 export function isInt(v: unknown): v is number {
   return typeof v === 'number' && Number.isSafeInteger(v);

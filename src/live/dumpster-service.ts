@@ -10,7 +10,7 @@ import {
   purgeDumpsterTx,
   restoreFromDumpsterTx,
 } from '../dumpster/index.js';
-import { type Page, decodeCursor, encodeCursor, isInt } from '../lib/cursor.js';
+import { type Page, decodeCursor, isInt, pageOf } from '../lib/cursor.js';
 import type { Database } from '../store/index.js';
 import { type Caller, auditContext, mailboxTarget } from './caller.js';
 import type { SelfRestoreBudget } from './self-restore.js';
@@ -36,13 +36,7 @@ export class DumpsterService {
       after: key && { deletedMs: key[0], id: key[1] },
       limit: page.limit + 1,
     });
-    const items = rows.slice(0, page.limit);
-    const last = items.at(-1);
-    return {
-      items,
-      nextCursor:
-        rows.length > page.limit && last ? encodeCursor('dumpster', [last.deletedMs, last.id]) : null,
-    };
+    return pageOf(rows, page.limit, 'dumpster', (d) => [d.deletedMs, d.id]);
   }
 
   /**

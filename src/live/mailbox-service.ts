@@ -3,7 +3,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import type { AuditService } from '../audit/index.js';
 import { isPrivileged } from '../auth/index.js';
 import { type DumpsterItem, toDumpsterItem } from '../dumpster/index.js';
-import { type Page, decodeCursor, encodeCursor, isInt } from '../lib/cursor.js';
+import { type Page, decodeCursor, isInt, pageOf } from '../lib/cursor.js';
 import {
   type Database,
   type Item,
@@ -66,11 +66,7 @@ export class MailboxService {
       `${after === undefined ? '' : 'WHERE address > ?'} ORDER BY address LIMIT ?`,
       after === undefined ? [page.limit + 1] : [after, page.limit + 1],
     );
-    const items = rows.slice(0, page.limit);
-    return {
-      items,
-      nextCursor: rows.length > page.limit ? encodeCursor('mailboxes', items.at(-1)!.address) : null,
-    };
+    return pageOf(rows, page.limit, 'mailboxes', (m) => m.address);
   }
 
   /** @throws MAILBOX_NOT_FOUND */
@@ -141,12 +137,7 @@ export class MailboxService {
       after: key && { internalMs: key[0], id: key[1] },
       limit: opts.limit + 1,
     });
-    const items = rows.slice(0, opts.limit);
-    const last = items.at(-1);
-    return {
-      items,
-      nextCursor: rows.length > opts.limit && last ? encodeCursor('items', [last.internalMs, last.id]) : null,
-    };
+    return pageOf(rows, opts.limit, 'items', (it) => [it.internalMs, it.id]);
   }
 
   /**

@@ -15,7 +15,7 @@ import {
   writeExport,
 } from '../export/index.js';
 import { type ExportSelection, rsgExportItems } from '../export-items.js';
-import { type Page, decodeCursor, encodeCursor, isInt } from '../lib/cursor.js';
+import { type Page, decodeCursor, isInt, pageOf } from '../lib/cursor.js';
 import { asAsyncIterable } from '../lib/iter.js';
 import { type Caller, auditContext } from '../live/caller.js';
 import { type RenderedMessage, renderMessage } from '../live/message-view.js';
@@ -159,13 +159,7 @@ export class RecoveryService {
       after: key && { internalMs: key[0], id: key[1] },
       limit: opts.limit + 1,
     });
-    const items = rows.slice(0, opts.limit);
-    const last = items.at(-1);
-    return {
-      items,
-      nextCursor:
-        rows.length > opts.limit && last ? encodeCursor('rsg-items', [last.internalMs, last.id]) : null,
-    };
+    return pageOf(rows, opts.limit, 'rsg-items', (it) => [it.internalMs, it.id]);
   }
 
   /** An item with headers, text, sanitised html and attachments; a privileged read is audited. */
