@@ -21,7 +21,6 @@
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { randomUUID } from 'node:crypto';
 import BetterSqlite3 from 'better-sqlite3';
 import { AppError } from '../errors.js';
 import { type Clock, systemClock } from '../lib/clock.js';
@@ -29,7 +28,7 @@ import { fsyncDir } from '../lib/fs.js';
 import { DB_FILE, DEFAULT_INLINE_MAX_BYTES, blobFilePath } from './database.js';
 import { type FolderRole, normaliseFolderPath } from './folders.js';
 import type { ParsedMessage } from './message.js';
-import { SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
+import { SCHEMA_SQL, writeNewDatabaseMeta } from './schema.js';
 
 export interface BulkLoadOptions {
   clock?: Clock;
@@ -111,19 +110,7 @@ export class BulkLoader {
       }
       this.deferredIndexes = indexes.map((ix) => ix.sql);
       this.now = this.clock.now();
-      const meta: Record<string, string> = {
-        db_id: randomUUID(),
-        schema_version: String(SCHEMA_VERSION),
-        created_ms: String(this.now),
-        applied_lsn: '0',
-        log_segment: '1',
-        log_offset: '0',
-        'setting.retention_days': String(opts.retentionDays ?? 14),
-      };
-      const ins = this.sql.prepare('INSERT INTO meta (key, value) VALUES (?, ?)');
-      for (const [k, v] of Object.entries(meta)) {
-        ins.run(k, v);
-      }
+      writeNewDatabaseMeta(this.sql, this.now, opts.retentionDays ?? 14);
       this.insertItem = this.sql.prepare(INSERT_ITEM);
       this.countRef = this.sql.prepare(COUNT_REF).pluck();
       this.insertBlob = this.sql.prepare(INSERT_BLOB);

@@ -18,7 +18,6 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { randomUUID } from 'node:crypto';
 import BetterSqlite3 from 'better-sqlite3';
 import { AppError } from '../errors.js';
 import { type Clock, systemClock } from '../lib/clock.js';
@@ -26,7 +25,7 @@ import { fsyncDir } from '../lib/fs.js';
 import { sha256Hex } from '../lib/hash.js';
 import { applyOp, type StoreExtension } from './apply.js';
 import { decodeOp, encodeOpParts, type Op } from './ops.js';
-import { MIGRATIONS, SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
+import { MIGRATIONS, SCHEMA_SQL, SCHEMA_VERSION, writeNewDatabaseMeta } from './schema.js';
 import {
   DEFAULT_SEGMENT_BYTES,
   type LogTail,
@@ -148,21 +147,7 @@ export class Database {
       sql.exec(ext.schemaSql);
     }
     const now = (opts.clock ?? systemClock).now();
-    const meta: Record<string, string> = {
-      db_id: randomUUID(),
-      schema_version: String(SCHEMA_VERSION),
-      created_ms: String(now),
-      applied_lsn: '0',
-      log_segment: '1',
-      log_offset: '0',
-      'setting.retention_days': String(opts.retentionDays ?? 14),
-    };
-    const ins = stmt(sql, 'INSERT INTO meta (key, value) VALUES (?, ?)');
-    sql.transaction(() => {
-      for (const [k, v] of Object.entries(meta)) {
-        ins.run(k, v);
-      }
-    })();
+    sql.transaction(() => writeNewDatabaseMeta(sql, now, opts.retentionDays ?? 14))();
     sql.close();
     fsyncDir(dir);
     return Database.open(dir, opts);

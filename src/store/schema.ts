@@ -3,7 +3,34 @@
  * Every row here is written only by `applyOp` (apply.ts), from a txlog entry, so that a
  * replay of the log rebuilds exactly the same state.
  */
+import { randomUUID } from 'node:crypto';
+import type BetterSqlite3 from 'better-sqlite3';
+
 export const SCHEMA_VERSION = 2;
+
+/**
+ * The meta rows of a new, empty database (this schema version, an empty log), in the caller's
+ * transaction: what Database.create and a bulk load both start from.
+ */
+export function writeNewDatabaseMeta(
+  sql: BetterSqlite3.Database,
+  nowMs: number,
+  retentionDays: number,
+): void {
+  const meta: Record<string, string> = {
+    db_id: randomUUID(),
+    schema_version: String(SCHEMA_VERSION),
+    created_ms: String(nowMs),
+    applied_lsn: '0',
+    log_segment: '1',
+    log_offset: '0',
+    'setting.retention_days': String(retentionDays),
+  };
+  const ins = sql.prepare('INSERT INTO meta (key, value) VALUES (?, ?)');
+  for (const [k, v] of Object.entries(meta)) {
+    ins.run(k, v);
+  }
+}
 
 export const SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS meta (
