@@ -10,24 +10,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createMergeJob, listMergeItems, runMergeJob } from '../../src/merge/index.js';
 import { LIVE_EXTENSIONS } from '../../src/extensions.js';
 import { Database, checkDatabase, createMailbox, deliver } from '../../src/store/index.js';
-import { ChildLines, aBody, aMessage, exited, spawnTsx, traceFor } from '../helpers/index.js';
+import { ChildLines, aBody, aMessage, exited, prng, spawnTsx, traceFor } from '../helpers/index.js';
 import { aRequest, identitiesOf, makeHome, otherServer } from './helpers.js';
 
 const CHILD = 'test/merge/crash-child.ts';
 const ROUNDS = Number(process.env.CRASH_ROUNDS ?? 20);
 /** Three batches of the child (250 + 250 + 200): kills land before, between and inside them. */
 const ITEMS = 700;
-
-/** mulberry32: a small seeded PRNG, so that a failing run can be repeated. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = Math.imul(a ^ (a >>> 15), 1 | a);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('a merge killed with SIGKILL', () => {
   it(`resumes to every item exactly once, ${ROUNDS} rounds at random points`, async (t) => {

@@ -7,11 +7,12 @@ import os from 'node:os';
 import path from 'node:path';
 import type { TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { AppError, type ErrorCode } from '../../src/errors.js';
 import { ManualClock } from '../../src/lib/clock.js';
 import { type MountRequest, type RecoveryGroup, RsgCatalogue, type RsgInfo } from '../../src/rsg/index.js';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../../src/store/index.js';
 import { T0 } from '../helpers/messages.js';
+
+export { expectAppError } from '../helpers/index.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
 
@@ -33,19 +34,6 @@ export function tempDir(t: TestContext, prefix = 'salvage-rsg-'): string {
 
 export function aClock(ms = T0): ManualClock {
   return new ManualClock(ms);
-}
-
-/** Assert that `fn` throws (or rejects with) an AppError of `code`; returns it for more checks. */
-export async function expectAppError(fn: () => unknown, code: ErrorCode): Promise<AppError> {
-  try {
-    await fn();
-  } catch (err) {
-    if (err instanceof AppError && err.code === code) {
-      return err;
-    }
-    throw new Error(`expected AppError ${code}, got ${String(err)}`, { cause: err });
-  }
-  throw new Error(`expected AppError ${code}, but nothing was thrown`);
 }
 
 /**

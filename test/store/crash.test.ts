@@ -2,21 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Database, checkDatabase, readItemBytes } from '../../src/store/index.js';
-import { ChildLines, exited, mailboxes, openTestDb, spawnTsx } from '../helpers/index.js';
+import { ChildLines, exited, mailboxes, openTestDb, prng, spawnTsx } from '../helpers/index.js';
 import { WRITER_MAILBOXES, type WriterMode, writerMessage } from './crash-writer.js';
 
 const WRITER = 'test/store/crash-writer.ts';
-
-/** A small seeded PRNG (mulberry32), so a failing run can be repeated with CRASH_SEED. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = Math.imul(a ^ (a >>> 15), 1 | a);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Writer processes started ahead of time: Node + tsx take a second or two to start, so the next
