@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ALICE, BOB, T0, type TestApp, expectProblem, makeTestApp } from '../helpers/api.js';
 import { type RsgView, TREE_ARRIVAL_MS, mountTree, rsgItemBySubject, rsgItems } from '../helpers/recovery.js';
+import { emptyCounts } from '../../src/merge/types.js';
 
 const ARRIVED = new Date(TREE_ARRIVAL_MS).toISOString();
 
@@ -20,20 +21,8 @@ before(async () => {
 });
 after(() => Promise.all(cleanups.map((f) => f())));
 
-const COUNTS = {
-  selected: 0,
-  created: 0,
-  identical: 0,
-  changed: 0,
-  updated: 0,
-  keptBoth: 0,
-  deletedSinceBackup: 0,
-  purged: 0,
-  recoverable: 0,
-  expired: 0,
-  failed: 0,
-  skipped: 0,
-};
+/** Every count of a merge report at zero (openapi.yaml's MergeCounts: the contract test checks the shape). */
+const COUNTS = emptyCounts();
 
 /** A finished merge's report, as getMerge shows it. */
 function doneReport(id: number, target: string, counts: Partial<typeof COUNTS>, extra: object = {}) {
