@@ -35,6 +35,7 @@ import {
 } from './catalogue-file.js';
 import { convertSource } from './convert.js';
 import { RecoveryGroup } from './recovery-group.js';
+import { SEARCH_FILE, buildSearchSidecar } from './search-sidecar.js';
 
 export * from './catalogue-file.js';
 export { RecoveryGroup, type RsgFolder, type RsgMailbox } from './recovery-group.js';
@@ -66,6 +67,19 @@ export interface CatalogueOptions {
   extensions?: readonly StoreExtension[];
   maxMessageBytes: number;
   indexer?: Indexer;
+}
+
+/** Mount progress of the indexing phase, from the indexer's (done, total). */
+function indexingProgress(progress: (p: MountProgress) => void): (done: number, total: number) => void {
+  const started = Date.now();
+  return (done, total) =>
+    progress({
+      phase: 'indexing',
+      items: done,
+      bytes: 0,
+      totalItems: total,
+      itemsPerSecond: Math.round(done / Math.max(0.001, (Date.now() - started) / 1000)),
+    });
 }
 
 /**
@@ -246,8 +260,10 @@ export class RsgCatalogue {
       }
       if (req.source !== 'database') {
         await this.seal(dbDir, progress, info);
+      } else if (this.opts.indexer) {
+        await this.indexInPlace(dir, dbDir, progress, info, this.opts.indexer);
       }
-      const group = new RecoveryGroup(info, dbDir);
+      const group = new RecoveryGroup(info, dbDir, dir);
       try {
         info.counts = countsOf(group);
       } finally {
@@ -274,6 +290,7 @@ export class RsgCatalogue {
         },
       };
       fs.rmSync(path.join(dir, 'db'), { recursive: true, force: true });
+      fs.rmSync(path.join(dir, SEARCH_FILE), { force: true });
     }
     const done = withoutOwner(info);
     writeInfo(dir, done);
@@ -294,18 +311,10 @@ export class RsgCatalogue {
     const db = Database.open(dbDir, { clock: this.opts.clock, extensions: this.opts.extensions });
     try {
       if (this.opts.indexer) {
-        const started = Date.now();
         const r = await this.opts.indexer(
           db.sql,
           (itemId) => readItemBytes(db, itemId),
-          (done, total) =>
-            progress({
-              phase: 'indexing',
-              items: done,
-              bytes: 0,
-              totalItems: total,
-              itemsPerSecond: Math.round(done / Math.max(0.001, (Date.now() - started) / 1000)),
-            }),
+          indexingProgress(progress),
         );
         info.report.indexed = r.indexed;
         info.report.indexFailed = r.failed;
@@ -320,6 +329,19 @@ export class RsgCatalogue {
     for (const seg of listSegments(logs)) {
       fs.rmSync(path.join(logs, segmentFileName(seg)));
     }
+  }
+
+  /** A `database` source is opened in place, read-only: its search index goes beside it, into the RSG's search.db. */
+  private async indexInPlace(
+    dir: string,
+    dbDir: string,
+    progress: (p: MountProgress) => void,
+    info: RsgInfo,
+    indexer: Indexer,
+  ): Promise<void> {
+    const r = await buildSearchSidecar(dir, dbDir, indexer, indexingProgress(progress));
+    info.report.indexed = r.indexed;
+    info.report.indexFailed = r.failed;
   }
 
   /** The read-only handle of a mounted RSG. @throws RSG_NOT_FOUND, RSG_NOT_MOUNTED */
@@ -338,7 +360,7 @@ export class RsgCatalogue {
     const dbDir = path.isAbsolute(info.databaseDir)
       ? info.databaseDir
       : path.join(this.dirOf(id), info.databaseDir);
-    const g = new RecoveryGroup(info, dbDir);
+    const g = new RecoveryGroup(info, dbDir, this.dirOf(id));
     this.open.set(id, g);
     return g;
   }

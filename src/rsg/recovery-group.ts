@@ -17,6 +17,7 @@ import {
   readItemBytes,
 } from '../store/index.js';
 import type { RsgInfo } from './catalogue-file.js';
+import { attachSearchSidecar } from './search-sidecar.js';
 
 export interface RsgMailbox extends Mailbox {
   items: number;
@@ -32,11 +33,21 @@ export interface RsgFolder extends Folder {
 export class RecoveryGroup {
   readonly #db: Database;
 
+  /** `rsgDir`: the RSG's own directory, whose search.db (a `database` source's index) is attached. */
   constructor(
     readonly info: RsgInfo,
     dir: string,
+    rsgDir?: string,
   ) {
     this.#db = Database.open(dir, { readOnly: true });
+    if (rsgDir !== undefined) {
+      try {
+        attachSearchSidecar(this.#db.sql, rsgDir);
+      } catch (err) {
+        this.#db.close();
+        throw err;
+      }
+    }
   }
 
   get id(): string {

@@ -105,10 +105,13 @@ export function createSearchSchema(db: Database.Database): void {
   );
 }
 
-/** True when `db` holds the search tables (a read-only RSG mounted without an index has none). */
+/**
+ * True when `db` holds the search tables (a read-only RSG mounted without an index has none),
+ * in its own file or in an attached one (a `database` source's search.db).
+ */
 export function hasSearchSchema(db: Database.Database): boolean {
   const row = db
-    .prepare(`SELECT count(*) AS n FROM sqlite_master WHERE name IN ('search_docs', 'search_text')`)
+    .prepare(`SELECT count(*) AS n FROM pragma_table_list WHERE name IN ('search_docs', 'search_text')`)
     .get() as { n: number };
   return row.n === 2;
 }

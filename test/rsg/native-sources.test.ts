@@ -16,7 +16,13 @@ import {
   listItems,
   getMailbox,
   readItemBytes,
+  DEFAULT_MAX_MESSAGE_BYTES,
 } from '../../src/store/index.js';
+import { searchIndexer } from '../../src/catalogue.js';
+import { RsgCatalogue } from '../../src/rsg/index.js';
+import { SEARCH_FILE } from '../../src/rsg/search-sidecar.js';
+import { search } from '../../src/search/index.js';
+import { T0 } from '../helpers/messages.js';
 import {
   RSG_FIXTURES,
   SOURCES,
@@ -214,6 +220,54 @@ describe('mounting a database directory', () => {
     const reopened = Database.open(dir, { readOnly: true });
     t.after(() => reopened.close());
     assert.equal(reopened.sql.prepare('SELECT count(*) FROM items').pluck().get(), 47);
+  });
+
+  it('searches a database mounted in place: its index lives in the RSG (search.db), the source is unchanged', async (t) => {
+    const { dir, phanis, db } = await aBackupSet(t);
+    db.close();
+    const before = snapshotTree(dir);
+    const root = path.join(tempDir(t), 'rsg');
+    const open = () => {
+      const c = new RsgCatalogue(root, {
+        clock: aClock(),
+        maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES,
+        indexer: searchIndexer,
+      });
+      t.after(() => c.close());
+      return c;
+    };
+    const cat = open();
+    const info = await mountOk(cat, { source: 'database', path: dir });
+    assert.equal(info.report.indexed, 47);
+    assert.equal(info.report.indexFailed, 0);
+    assert.ok(fs.existsSync(path.join(root, info.id, SEARCH_FILE)));
+    const items = cat.group(info.id).listItems(phanis);
+    const addressOf = (from: string) =>
+      /(?:^|[\s<,])([a-z0-9][\w.+-]*@[\w.-]+)/i.exec(from)?.[1]?.toLowerCase();
+    const sender = addressOf(items.find((i) => i.folder === 'inbox' && addressOf(i.from))!.from)!;
+    const bySender = new Set(items.filter((i) => i.from.toLowerCase().includes(sender)).map((i) => i.id));
+    const dated = items.filter((i) => i.dateMs !== null).sort((a, b) => a.dateMs! - b.dateMs!);
+    const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+    const [lo, hi] = [day(dated[5]!.dateMs!), day(dated[20]!.dateMs!)];
+    const sentIn = new Set(
+      items.filter((i) => i.dateMs !== null && day(i.dateMs) >= lo && day(i.dateMs) <= hi).map((i) => i.id),
+    );
+    const ids = (c: RsgCatalogue, q: string) =>
+      new Set(
+        search(c.group(info.id).sql, q, { mailbox: phanis, all: true, now: T0 }).hits.map((h) => h.itemId),
+      );
+    assert.ok(bySender.size > 0 && sentIn.size > 0);
+    assert.deepEqual(ids(cat, `from:${sender}`), bySender);
+    assert.deepEqual(ids(cat, `sent:${lo}..${hi}`), sentIn);
+    cat.close();
+    const again = open(); // a restart keeps the index
+    assert.deepEqual(ids(again, `from:${sender}`), bySender);
+    again.unmount(info.id);
+    assert.ok(!fs.existsSync(path.join(root, info.id)));
+    const after = snapshotTree(dir);
+    for (const [k, v] of before) {
+      assert.equal(after.get(k), v, k);
+    }
   });
 
   it('reads a database another process is writing: sees what was committed, changes nothing the writer wrote', async (t) => {
