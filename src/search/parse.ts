@@ -109,10 +109,25 @@ async function withHtmlText(mail: ParsedMail): Promise<ParsedMail> {
 }
 
 /**
+ * A message whose lines end in a bare CR (classic Mac OS; the store keeps such files as they
+ * are, see src/store/message.ts) with CRLF line ends, which the header scanner and mailparser
+ * need (they would read it as one header line); any other message as it is.
+ */
+export function withLineFeeds(raw: Buffer): Buffer {
+  const cr = raw.indexOf(0x0d);
+  const lf = raw.indexOf(0x0a);
+  if (cr < 0 || (lf >= 0 && lf <= cr + 1)) {
+    return raw; // no CR, or the first line ends in LF or CRLF
+  }
+  return Buffer.from(raw.toString('latin1').replace(/\r(?!\n)/g, '\r\n'), 'latin1');
+}
+
+/**
  * Parse one message. Never throws: a message that fails the pre-check or makes mailparser
  * fail is indexed by its headers only (status 'headers', with the reason).
  */
-export async function parseMessage(itemId: number, raw: Buffer): Promise<SearchDocument> {
+export async function parseMessage(itemId: number, bytes: Buffer): Promise<SearchDocument> {
+  const raw = withLineFeeds(bytes);
   const refused = precheck(raw);
   if (refused !== null) {
     return headerOnlyDocument(itemId, raw, refused);

@@ -44,6 +44,20 @@ describe('parseMessage', () => {
     }
   });
 
+  it('reads a message whose lines end in a bare CR (classic Mac OS) as the same message with LF', async () => {
+    const files = listTree(FIXTURE_DIR).map(([, , f]) => fs.readFileSync(f));
+    const plain = files.find((b) => !/^content-type:\s*multipart/im.test(b.toString('latin1')))!;
+    const multipart = files.find((b) => /^content-type:\s*multipart/im.test(b.toString('latin1')))!;
+    for (const raw of [plain, multipart]) {
+      const lf = Buffer.from(raw.toString('latin1').replace(/\r\n/g, '\n'), 'latin1');
+      const cr = Buffer.from(lf.toString('latin1').replace(/\n/g, '\r'), 'latin1');
+      const want = await parseMessage(1, lf);
+      const got = await parseMessage(1, cr);
+      assert.ok(want.fromAddr !== '' && want.body !== '');
+      assertSameWords(got, want, 'CR-only');
+    }
+  });
+
   for (const [name, headers, body] of [
     [
       'quoted-printable latin-1',
