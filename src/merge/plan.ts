@@ -167,6 +167,17 @@ export function selectItems(
   let items: SourceItem[];
   if (sel.itemIds && sel.itemIds.length > 0) {
     items = itemsById(group, sel.itemIds);
+    if (sel.mailbox) {
+      // ids with a mailbox: items of that mailbox only; another mailbox's item is one it lacks
+      const inBox = group.mailbox(sel.mailbox).id;
+      const foreign = items.find((i) => i.mailboxId !== inBox);
+      if (foreign) {
+        throw new AppError('MESSAGE_NOT_FOUND', `No item ${foreign.id} in mailbox '${sel.mailbox}'`, {
+          itemId: foreign.id,
+          mailbox: sel.mailbox,
+        });
+      }
+    }
   } else if (sel.query !== undefined) {
     if (!selectQuery) {
       throw new AppError('VALIDATION_FAILED', 'Selecting by query needs the search index');

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { dryRunMerge } from '../../src/merge/index.js';
 import { createMailbox, deleteFolder, listFolders } from '../../src/store/index.js';
-import { aMessage } from '../helpers/index.js';
+import { aMessage, expectAppError } from '../helpers/index.js';
 import {
   DAY_MS,
   ENRON,
@@ -220,5 +220,37 @@ describe('merging real Enron mailboxes', () => {
       count(files.filter((f) => f.folder.startsWith('inbox')).map((f) => f.folder)),
     );
     assert.deepEqual(count(sel(false)), { inbox: files.filter((f) => f.folder === 'inbox').length });
+  });
+});
+
+describe('selection by item ids', () => {
+  it('with a mailbox, takes items of that mailbox only: an item of another is not found and nothing is merged', async (t) => {
+    const h = makeHome(t);
+    const rsg = await otherServer(h, 'old', async (db) => {
+      await createMailbox(db, { address: ALICE });
+      await createMailbox(db, { address: 'bob@example.com' });
+      put(db, ALICE, aMessage({ subject: 'alice one' }));
+      put(db, 'bob@example.com', aMessage({ subject: 'bob one' }));
+    });
+    await createMailbox(h.live, { address: ALICE });
+    const group = h.catalogue.group(rsg.id);
+    const [alices] = group.listItems(ALICE);
+    const [bobs] = group.listItems('bob@example.com');
+    const ids = (itemIds: number[]) => aRequest(rsg.id, ALICE, { selection: { mailbox: ALICE, itemIds } });
+
+    const err = await expectAppError(
+      () => dryRunMerge(h.deps, ids([alices!.id, bobs!.id])),
+      'MESSAGE_NOT_FOUND',
+    );
+    assert.equal(err.details?.itemId, bobs!.id);
+    await expectAppError(() => apply(h, ids([bobs!.id])), 'MESSAGE_NOT_FOUND');
+    assert.deepEqual(itemsOf(h.live, ALICE), []);
+
+    const r = await apply(h, ids([alices!.id]));
+    assert.equal(r.counts.created, 1);
+    assert.deepEqual(
+      itemsOf(h.live, ALICE).map((i) => i.subject),
+      ['alice one'],
+    );
   });
 });

@@ -823,7 +823,8 @@ export interface paths {
          * Plan or start a merge
          * @description Merges selected items of a recovery group (`rsg`) into a live mailbox (`target`).
          *
-         *     The selection (`selection`): `itemIds`; or a source `mailbox`, optionally narrowed to a
+         *     The selection (`selection`): `itemIds` (with a `mailbox`, items of that mailbox only: an
+         *     item of another is 404 MESSAGE_NOT_FOUND); or a source `mailbox`, optionally narrowed to a
          *     `folder` (with its subfolders unless `subfolders: false`) or to the hits of a `query` in
          *     the search language; `includeFolders`/`excludeFolders` (paths or the well-known names
          *     `#inbox#`, `#sent#`, `#drafts#`, `#deleted#`, `#junk#`, `#archive#`, with subfolders) and
