@@ -78,7 +78,7 @@ function decodeCursor(cursor: string, sort: SortOrder): SortKey {
     return { sort, sortMs, itemId };
   }
   throw new AppError('VALIDATION_FAILED', 'invalid cursor for this query', {
-    errors: [{ where: 'query', path: ['cursor'], message: 'not a cursor of this query and order' }],
+    errors: [{ where: 'query', path: 'cursor', message: 'not a cursor of this query and order' }],
   });
 }
 
@@ -129,7 +129,7 @@ export function search(db: Database.Database, query: string, opts: SearchOptions
   const limit = opts.limit ?? DEFAULT_LIMIT;
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
     throw new AppError('VALIDATION_FAILED', `limit must be an integer from 1 to ${MAX_LIMIT}`, {
-      errors: [{ where: 'query', path: ['limit'], message: `an integer from 1 to ${MAX_LIMIT}` }],
+      errors: [{ where: 'query', path: 'limit', message: `an integer from 1 to ${MAX_LIMIT}` }],
     });
   }
   if (!hasSearchSchema(db)) {

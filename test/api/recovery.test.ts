@@ -637,6 +637,21 @@ describe('GET /recovery-groups/{id}/search', () => {
     });
   });
 
+  it('→ 400 VALIDATION_FAILED for a relevance cursor asked for date order', async () => {
+    const first = await fx.api
+      .get(`/recovery-groups/${rsg}/search?q=meeting&limit=1`, fx.tokens.helpdesk)
+      .expect(200);
+    const res = await fx.api.get(
+      `/recovery-groups/${rsg}/search?q=meeting&limit=1&sort=date&cursor=${encodeURIComponent(first.body.nextCursor)}`,
+      fx.tokens.helpdesk,
+    );
+    expectProblem(res, 'VALIDATION_FAILED', {
+      instance: `/api/v1/recovery-groups/${rsg}/search`,
+      detail: 'invalid cursor for this query',
+      errors: [{ where: 'query', path: 'cursor', message: 'not a cursor of this query and order' }],
+    });
+  });
+
   it('→ 400 VALIDATION_FAILED without a query', async () => {
     const res = await fx.api.get(`/recovery-groups/${rsg}/search?sort=size`, fx.tokens.helpdesk);
     expectProblem(res, 'VALIDATION_FAILED', {
