@@ -8,6 +8,7 @@ import { registerDumpster } from './dumpster.js';
 import { registerInit } from './init.js';
 import { registerItem } from './item.js';
 import { registerExport } from './export.js';
+import { registerImport } from './import.js';
 import { registerJob } from './job.js';
 import { registerMailbox } from './mailbox.js';
 import { registerMerge } from './merge.js';
@@ -27,6 +28,7 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerBackup(program, ctx);
   registerRsg(program, ctx);
   registerMerge(program, ctx);
+  registerImport(program, ctx);
   registerSearch(program, ctx);
   registerJob(program, ctx);
   registerExport(program, ctx);
