@@ -85,8 +85,9 @@ export class AuditService {
 
   /**
    * Run `fn` and record its outcome: `ok`, or `failed`/`denied` with the error's code (the
-   * error is rethrown). `detail` adds what the result says (counts, folders). For a change to
-   * the live database, prefer `auditedWrite`: this records the outcome in a write of its own.
+   * error is rethrown; `opts.recordFailure` may say that a failure is not worth a record).
+   * `detail` adds what the result says (counts, folders). For a change to the live database,
+   * prefer `auditedWrite`: this records the outcome in a write of its own.
    */
   async audited<T>(
     ctx: AuditContext,
@@ -94,12 +95,15 @@ export class AuditService {
     target: string,
     fn: () => Promise<T> | T,
     detail?: (result: T) => Record<string, unknown>,
+    opts: { recordFailure?: (err: unknown) => boolean } = {},
   ): Promise<T> {
     let result: T;
     try {
       result = await fn();
     } catch (err) {
-      await this.recordFailure(ctx, action, target, err);
+      if (opts.recordFailure?.(err) ?? true) {
+        await this.recordFailure(ctx, action, target, err);
+      }
       throw err;
     }
     await this.record({ ...ctx, action, target, outcome: 'ok', detail: detail ? detail(result) : null });

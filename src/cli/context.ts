@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
 import { type Config, homePaths, loadConfig } from '../config.js';
+import { AuditService, CLI_ACTOR } from '../audit/index.js';
 import { AppError } from '../errors.js';
 import { LIVE_EXTENSIONS } from '../extensions.js';
 import { type Clock, systemClock } from '../lib/clock.js';
@@ -19,6 +20,9 @@ export interface GlobalOpts {
   home?: string;
   json?: boolean;
 }
+
+/** Who the CLI operator is in the audit log: actor `cli`, role admin, no request id. */
+const CLI_AUDIT = { actor: CLI_ACTOR, requestId: null };
 
 export class CliContext {
   constructor(readonly io: CliIo) {}
@@ -57,6 +61,41 @@ export class CliContext {
       );
     }
     return Database.open(dir, { clock: this.clock, extensions: LIVE_EXTENSIONS });
+  }
+
+  /**
+   * Run `fn` and record it in the live database's audit log as the REST API records its
+   * callers' actions (the same action names: createMerge, mountRecoveryGroup, …), with the CLI
+   * operator as the actor (`cli`, role admin): `ok` with `detail`, or `failed` with the error's
+   * code (the error is rethrown; `recordFailure` may say a failure is not worth a record). `db`
+   * must be open read-write.
+   */
+  audited<T>(
+    db: Database,
+    action: string,
+    target: string,
+    fn: () => T | Promise<T>,
+    detail?: (result: T) => Record<string, unknown>,
+    opts: { recordFailure?: (err: unknown) => boolean } = {},
+  ): Promise<T> {
+    return new AuditService(db).audited(CLI_AUDIT, action, target, fn, detail, opts);
+  }
+
+  /**
+   * `audited` on the home's live database, opened for it; when the home has none yet (RSGs can
+   * be mounted before `salvage init`), `fn` runs unrecorded.
+   */
+  async auditedInHome<T>(
+    cmd: Command,
+    action: string,
+    target: string,
+    fn: () => T | Promise<T>,
+    detail?: (result: T) => Record<string, unknown>,
+  ): Promise<T> {
+    if (!fs.existsSync(homePaths(this.config(cmd).home).live)) {
+      return fn();
+    }
+    return this.withDb(cmd, (db) => this.audited(db, action, target, fn, detail));
   }
 
   /** Run `fn` with the live database open, closing it afterwards. */

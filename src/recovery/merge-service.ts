@@ -32,7 +32,8 @@ import type { Database } from '../store/index.js';
 /** Planned items returned with a dry run (the rest are counted only). */
 const DRY_RUN_ITEMS = 200;
 
-function overridesUsed(req: MergeRequest): string[] {
+/** The overrides a merge request uses (each use is audited on its own). */
+export function overridesUsed(req: MergeRequest): string[] {
   return Object.entries(req.overrides)
     .filter(([, v]) => v === true)
     .map(([k]) => k);

@@ -43,8 +43,15 @@ export function registerDumpster(program: Command, ctx: CliContext): void {
     .description('put dumpster items back into the folder they were deleted from (recreated if gone)')
     .requiredOption('--mailbox <address>', 'the mailbox')
     .action(async (ids: string[], opts: { mailbox: string }, cmd: Command) => {
+      const [a, list] = [parseAddress(opts.mailbox), parseIds(ids)];
       const r = await ctx.withDb(cmd, (db) =>
-        restoreFromDumpster(db, parseAddress(opts.mailbox), parseIds(ids)),
+        ctx.audited(
+          db,
+          'restoreDumpsterItem',
+          `/mailboxes/${a}/dumpster`,
+          () => restoreFromDumpster(db, a, list),
+          (x) => ({ restored: x.restored }),
+        ),
       );
       ctx.out(cmd, r, () => r.restored.map((x) => `Restored item ${x.id} to ${x.folder}`).join('\n'));
     });
@@ -55,11 +62,23 @@ export function registerDumpster(program: Command, ctx: CliContext): void {
       if (ids.length > 0 && !opts.mailbox) {
         throw new AppError('VALIDATION_FAILED', 'Purging named items needs --mailbox');
       }
+      const sel = {
+        address: opts.mailbox ? parseAddress(opts.mailbox) : undefined,
+        ids: ids.length > 0 ? parseIds(ids) : undefined,
+      };
       const r = await ctx.withDb(cmd, (db) =>
-        purgeDumpster(db, {
-          address: opts.mailbox ? parseAddress(opts.mailbox) : undefined,
-          ids: ids.length > 0 ? parseIds(ids) : undefined,
-        }),
+        ctx.audited(
+          db,
+          'purgeDumpster',
+          sel.address ? `/mailboxes/${sel.address}/dumpster` : '/mailboxes',
+          () => purgeDumpster(db, sel),
+          (x) => ({
+            ids: sel.ids ?? null,
+            purged: x.purged,
+            bytesReleased: x.bytesReleased,
+            onHold: x.onHold,
+          }),
+        ),
       );
       ctx.out(cmd, r, () =>
         [

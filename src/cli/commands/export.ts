@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import type { Command } from 'commander';
 import { openRsgCatalogue } from '../../catalogue.js';
 import { AppError } from '../../errors.js';
@@ -54,6 +55,17 @@ async function withItems<T>(
   }
 }
 
+/** The audit action and target of an export or a send: the REST names for an RSG, their live counterparts. */
+function auditTarget(o: SelectionOpts, verb: 'export' | 'send'): [string, string] {
+  if (o.rsg !== undefined) {
+    return [
+      verb === 'export' ? 'exportRecoveryGroup' : 'sendRecoveryItems',
+      `/recovery-groups/${o.rsg}/${verb}`,
+    ];
+  }
+  return [verb === 'export' ? 'exportMailbox' : 'sendMailboxItems', `/mailboxes/${o.mailbox ?? ''}/${verb}`];
+}
+
 export function registerExport(program: Command, ctx: CliContext): void {
   program
     .command('export')
@@ -77,26 +89,35 @@ export function registerExport(program: Command, ctx: CliContext): void {
       if (fs.existsSync(o.out)) {
         throw new AppError('VALIDATION_FAILED', `${o.out} exists; choose a new file`);
       }
-      const r = await withItems(ctx, cmd, o, async (items) => {
-        const view = progressView(ctx.io, !ctx.json(cmd));
-        const tmp = `${o.out}.partial`;
-        const out = fs.createWriteStream(tmp, { flags: 'wx' });
-        try {
-          const res = await writeExport(asAsyncIterable(items), o.format as ExportFormat, out, {
-            mboxPerFolder: o.perFolder === true,
-            onProgress: (p) => view.update(p.items, items.length, fmtBytes(p.bytes)),
-          });
-          await new Promise<void>((resolve, reject) => out.close((err) => (err ? reject(err) : resolve())));
-          fs.renameSync(tmp, o.out);
-          return res;
-        } catch (err) {
-          out.destroy();
-          fs.rmSync(tmp, { force: true });
-          throw err;
-        } finally {
-          view.stop();
-        }
-      });
+      const [action, target] = auditTarget(o, 'export');
+      const run = () =>
+        withItems(ctx, cmd, o, async (items) => {
+          const view = progressView(ctx.io, !ctx.json(cmd));
+          const tmp = `${o.out}.partial`;
+          const out = fs.createWriteStream(tmp, { flags: 'wx' });
+          try {
+            const res = await writeExport(asAsyncIterable(items), o.format as ExportFormat, out, {
+              mboxPerFolder: o.perFolder === true,
+              onProgress: (p) => view.update(p.items, items.length, fmtBytes(p.bytes)),
+            });
+            await new Promise<void>((resolve, reject) => out.close((err) => (err ? reject(err) : resolve())));
+            fs.renameSync(tmp, o.out);
+            return res;
+          } catch (err) {
+            out.destroy();
+            fs.rmSync(tmp, { force: true });
+            throw err;
+          } finally {
+            view.stop();
+          }
+        });
+      const r = await ctx.auditedInHome(cmd, action, target, run, (x) => ({
+        mailbox: o.mailbox ?? null,
+        format: o.format,
+        items: x.items,
+        bytes: x.bytes,
+        out: path.resolve(o.out),
+      }));
       ctx.out(
         cmd,
         { out: o.out, format: o.format, ...r },
@@ -131,16 +152,24 @@ export function registerExport(program: Command, ctx: CliContext): void {
           );
         }
         const smtp = config.smtp;
-        const r = await withItems(ctx, cmd, o, (items) =>
-          sendItems(items, {
-            smtp,
-            from: config.mailFrom,
-            to: o.to,
-            subject: o.subject,
-            coverText: o.note,
-            maxMailBytes: config.maxMailBytes,
-            splitLarge: o.split === true,
-          }),
+        const [action, target] = auditTarget(o, 'send');
+        const r = await ctx.auditedInHome(
+          cmd,
+          action,
+          target,
+          () =>
+            withItems(ctx, cmd, o, (items) =>
+              sendItems(items, {
+                smtp,
+                from: config.mailFrom,
+                to: o.to,
+                subject: o.subject,
+                coverText: o.note,
+                maxMailBytes: config.maxMailBytes,
+                splitLarge: o.split === true,
+              }),
+            ),
+          (x) => ({ to: o.to, messageIds: x.mails.flatMap((m) => m.messageIds) }),
         );
         ctx.out(cmd, r, () =>
           r.mails

@@ -109,7 +109,16 @@ export function registerItem(program: Command, ctx: CliContext): void {
     .description("move items to the mailbox's dumpster")
     .requiredOption('--mailbox <address>', 'the mailbox')
     .action(async (ids: string[], opts: { mailbox: string }, cmd: Command) => {
-      const r = await ctx.withDb(cmd, (db) => deleteItems(db, parseAddress(opts.mailbox), parseIds(ids)));
+      const [a, list] = [parseAddress(opts.mailbox), parseIds(ids)];
+      const r = await ctx.withDb(cmd, (db) =>
+        ctx.audited(
+          db,
+          'deleteItem',
+          `/mailboxes/${a}/items`,
+          () => deleteItems(db, a, list),
+          (x) => ({ ids: x.deleted }),
+        ),
+      );
       ctx.out(cmd, r, () => `Moved ${r.deleted.length} item(s) to the dumpster`);
     });
 }

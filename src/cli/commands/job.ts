@@ -69,21 +69,37 @@ export async function runJobCommand(
   try {
     return await withLiveDb(ctx, cmd, opts.dryRun === true, (live) => {
       opts.check?.(live);
-      return runJob({ live, catalogue: cat, merge: mergeDeps(live, cat, ctx.clock) }, doc, {
-        name: opts.name,
-        baseDir: opts.baseDir,
-        dryRun: opts.dryRun,
-        resume: opts.resume,
-        actor: 'cli',
-        signal: abort.signal,
-        onLine: ctx.io.stderr.isTTY ? undefined : (l) => ctx.note(l),
-        onProgress: (p) =>
-          view.update(
-            p.overall.done,
-            p.overall.total,
-            `${p.mailbox} ${p.itemsPerSecond}/s ETA ${p.etaSeconds}s`,
-          ),
-      });
+      let started = false;
+      const run = (): Promise<JobReport> =>
+        runJob({ live, catalogue: cat, merge: mergeDeps(live, cat, ctx.clock) }, doc, {
+          onStarted: () => (started = true),
+          name: opts.name,
+          baseDir: opts.baseDir,
+          dryRun: opts.dryRun,
+          resume: opts.resume,
+          actor: 'cli',
+          signal: abort.signal,
+          onLine: ctx.io.stderr.isTTY ? undefined : (l) => ctx.note(l),
+          onProgress: (p) =>
+            view.update(
+              p.overall.done,
+              p.overall.total,
+              `${p.mailbox} ${p.itemsPerSecond}/s ETA ${p.etaSeconds}s`,
+            ),
+        });
+      // a dry run changes nothing and has the live database open read-only, and a job refused
+      // before it starts (JOB_INVALID, a source that cannot be mounted) writes nothing: neither
+      // is audited
+      return opts.dryRun
+        ? run()
+        : ctx.audited(
+            live,
+            'runJob',
+            '/jobs',
+            run,
+            (r) => ({ id: r.id, name: r.name, state: r.state, totals: r.totals }),
+            { recordFailure: () => started },
+          );
     });
   } finally {
     process.off('SIGINT', onSigint);

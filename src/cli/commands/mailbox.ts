@@ -41,13 +41,16 @@ export function registerMailbox(program: Command, ctx: CliContext): void {
         opts: { name?: string; retentionDays?: string; hold?: boolean },
         cmd: Command,
       ) => {
+        const a = parseAddress(address);
+        const retentionDays = intOption('--retention-days', opts.retentionDays);
         const m = await ctx.withDb(cmd, (db) =>
-          createMailbox(db, {
-            address: parseAddress(address),
-            name: opts.name,
-            retentionDays: intOption('--retention-days', opts.retentionDays),
-            hold: opts.hold === true,
-          }),
+          ctx.audited(
+            db,
+            'createMailbox',
+            `/mailboxes/${a}`,
+            () => createMailbox(db, { address: a, name: opts.name, retentionDays, hold: opts.hold === true }),
+            (r) => ({ hold: r.hold, retentionDays: r.retentionDays }),
+          ),
         );
         ctx.out(cmd, m, () => `Created mailbox ${m.address} (id ${m.id})${m.hold ? ', on hold' : ''}`);
       },
@@ -88,8 +91,16 @@ export function registerMailbox(program: Command, ctx: CliContext): void {
       ) => {
         const retentionDays =
           opts.retentionDays === 'default' ? null : intOption('--retention-days', opts.retentionDays);
+        const a = parseAddress(address);
+        const change = { hold: opts.hold, retentionDays, name: opts.name };
         const m = await ctx.withDb(cmd, (db) =>
-          updateMailbox(db, parseAddress(address), { hold: opts.hold, retentionDays, name: opts.name }),
+          ctx.audited(
+            db,
+            'updateMailbox',
+            `/mailboxes/${a}`,
+            () => updateMailbox(db, a, change),
+            () => ({ ...change }),
+          ),
         );
         ctx.out(
           cmd,

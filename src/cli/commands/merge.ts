@@ -4,6 +4,7 @@ import { mergeDeps, openRsgCatalogue } from '../../catalogue.js';
 import { homePaths } from '../../config.js';
 import { AppError, isAppError } from '../../errors.js';
 import { LIVE_EXTENSIONS } from '../../extensions.js';
+import { overridesUsed } from '../../recovery/merge-service.js';
 import { Database } from '../../store/index.js';
 import {
   type ConflictPolicy,
@@ -67,6 +68,25 @@ export function describeReport(r: MergeReport): string {
     ...(r.error ? [`  ${r.error}`] : []),
     ...r.failures.slice(0, 20).map((f) => `  item ${f.sourceItemId}: ${f.reason}`),
   ].join('\n');
+}
+
+/** The use of an override, audited on its own (as the REST API does). */
+async function recordOverrides(
+  ctx: CliContext,
+  live: Database,
+  id: number,
+  req: MergeRequest,
+): Promise<void> {
+  const used = overridesUsed(req);
+  if (used.length > 0) {
+    await ctx.audited(
+      live,
+      'mergeOverride',
+      `/merges/${id}`,
+      () => undefined,
+      () => ({ overrides: used, target: req.target, rsg: req.rsg }),
+    );
+  }
 }
 
 interface MergeOpts {
@@ -178,7 +198,13 @@ export function registerMerge(program: Command, ctx: CliContext): void {
               ctx.out(cmd, { report: r, ...r }, () => describeReport(r));
               return;
             }
-            const u = undoMerge(live, id);
+            const u = await ctx.audited(
+              live,
+              'undoMerge',
+              `/merges/${id}`,
+              () => undoMerge(live, id),
+              (x) => ({ ...x }),
+            );
             ctx.out(
               cmd,
               u,
@@ -192,16 +218,35 @@ export function registerMerge(program: Command, ctx: CliContext): void {
             const { items: _items, ...r } = dryRunMerge(deps, toRequest(o));
             report = r;
           } else {
-            const id =
-              o.resume !== undefined ? parseIds([o.resume])[0]! : createMergeJob(deps, toRequest(o), 'cli');
+            let id: number;
+            if (o.resume !== undefined) {
+              id = parseIds([o.resume])[0]!;
+            } else {
+              const req = toRequest(o);
+              id = await ctx.audited(live, 'createMerge', '/merges', () => createMergeJob(deps, req, 'cli'));
+              await recordOverrides(ctx, live, id, req);
+            }
             const abort = new AbortController();
             const onSigint = (): void => abort.abort();
             process.once('SIGINT', onSigint);
             try {
-              report = await runMergeJob(deps, id, {
-                signal: abort.signal,
-                onProgress: (p) => view.update(p.done, p.total, `${p.itemsPerSecond}/s ETA ${p.etaSeconds}s`),
-              });
+              report = await ctx.audited(
+                live,
+                'applyMerge',
+                `/merges/${id}`,
+                () =>
+                  runMergeJob(deps, id, {
+                    signal: abort.signal,
+                    onProgress: (p) =>
+                      view.update(p.done, p.total, `${p.itemsPerSecond}/s ETA ${p.etaSeconds}s`),
+                  }),
+                (r) => ({
+                  state: r.state,
+                  counts: r.counts,
+                  bytesCopied: r.bytesCopied,
+                  bytesShared: r.bytesShared,
+                }),
+              );
             } finally {
               process.off('SIGINT', onSigint);
             }

@@ -78,14 +78,27 @@ export function registerRsg(program: Command, ctx: CliContext): void {
         const view = progressView(ctx.io, !ctx.json(cmd));
         let info: RsgInfo;
         try {
-          info = await cat.mount(req, {
-            onProgress: (pr) =>
-              view.update(
-                pr.items,
-                pr.totalItems,
-                `${pr.phase} ${pr.itemsPerSecond}/s${pr.etaSeconds !== undefined ? ` ETA ${pr.etaSeconds}s` : ''}`,
-              ),
-          });
+          info = await ctx.auditedInHome(
+            cmd,
+            'mountRecoveryGroup',
+            '/recovery-groups',
+            () =>
+              cat.mount(req, {
+                onProgress: (pr) =>
+                  view.update(
+                    pr.items,
+                    pr.totalItems,
+                    `${pr.phase} ${pr.itemsPerSecond}/s${pr.etaSeconds !== undefined ? ` ETA ${pr.etaSeconds}s` : ''}`,
+                  ),
+              }),
+            (r) => ({
+              rsg: r.id,
+              source: r.source.kind,
+              path: r.source.path,
+              state: r.state,
+              items: r.counts.items,
+            }),
+          );
         } finally {
           view.stop();
           cat.close();
@@ -132,8 +145,15 @@ export function registerRsg(program: Command, ctx: CliContext): void {
   rsg
     .command('unmount <rsg-id>')
     .description('remove what the mount created; the source is never touched')
-    .action((id: string, _o: unknown, cmd: Command) => {
-      const info = openRsgCatalogue(ctx.config(cmd), ctx.clock).unmount(id);
+    .action(async (id: string, _o: unknown, cmd: Command) => {
+      const cat = openRsgCatalogue(ctx.config(cmd), ctx.clock);
+      const info = await ctx.auditedInHome(
+        cmd,
+        'unmountRecoveryGroup',
+        `/recovery-groups/${id}`,
+        () => cat.unmount(id),
+        (r) => ({ label: r.label }),
+      );
       ctx.out(cmd, { unmounted: info.id, label: info.label }, () => `Unmounted ${info.id} (${info.label})`);
     });
 }

@@ -23,14 +23,21 @@ export function registerSearch(program: Command, ctx: CliContext): void {
       ) => {
         const cat = openRsgCatalogue(ctx.config(cmd), ctx.clock);
         try {
+          const opts = {
+            mailbox: o.mailbox ? parseRsgMailbox(o.mailbox) : undefined,
+            limit: intOption('--limit', o.limit, 1),
+            all: o.all === true,
+            sort: o.sort === 'date' ? ('date' as const) : ('relevance' as const),
+            cursor: o.cursor,
+          };
           const r = await ctx.withDb(cmd, (live) =>
-            searchRsg(live, cat.group(o.rsg), query, {
-              mailbox: o.mailbox ? parseRsgMailbox(o.mailbox) : undefined,
-              limit: intOption('--limit', o.limit, 1),
-              all: o.all === true,
-              sort: o.sort === 'date' ? 'date' : 'relevance',
-              cursor: o.cursor,
-            }),
+            ctx.audited(
+              live,
+              'searchRecoveryGroup',
+              `/recovery-groups/${o.rsg}/search`,
+              () => searchRsg(live, cat.group(o.rsg), query, opts),
+              (x) => ({ q: query, mailbox: opts.mailbox ?? null, total: x.total }),
+            ),
           );
           ctx.out(cmd, r, () =>
             [
