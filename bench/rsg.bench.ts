@@ -9,8 +9,8 @@
  *   mailbox and folder); plain read: every file of the backup set;
  * - eml-tree again with the search index built (the default of `salvage rsg mount`).
  *
- * Goals (issue 4): without the index a mount reaches ≥ 10,000 messages/s; peak RSS stays under
- * 512 MiB whatever the source size. Every measurement runs in a child process of its own, which
+ * Goals (issues 4 and 5): without the index a mount reaches ≥ 10,000 messages/s, with it (the
+ * index built while converting) ≥ 4,000; peak RSS stays under 512 MiB whatever the source size. Every measurement runs in a child process of its own, which
  * reports its wall time, its CPU time (user + system, all threads; the figure to trust on a
  * loaded machine, where wall time also counts waiting for a CPU) and its peak RSS
  * (`process.resourceUsage().maxRSS`, the tsx loader included). The page cache is warm (the
@@ -53,6 +53,8 @@ const ONLY_INDEX = process.env.RSG_BENCH_INDEX === 'only';
 const READ_WINDOW = 64;
 const DELIVER_BATCH = 1000;
 const GOAL_MESSAGES_PER_SECOND = 10_000;
+/** Issue 5: the default mount, end to end, search index included. */
+const GOAL_INDEXED_MESSAGES_PER_SECOND = 4_000;
 const GOAL_PEAK_RSS_MIB = 512;
 
 const log = (s: string): void => void process.stderr.write(`  rsg: ${s}\n`);
@@ -475,7 +477,9 @@ export default async function rsgBench(): Promise<Record<string, unknown>> {
         plainRead: summary(reads),
         mount: { ...mount, problems: mounts[0]!.problems ?? 0 },
         goals: {
-          messagesPerSecond: s.index ? null : mount.messagesPerSecond >= GOAL_MESSAGES_PER_SECOND,
+          messagesPerSecond:
+            mount.messagesPerSecond >=
+            (s.index ? GOAL_INDEXED_MESSAGES_PER_SECOND : GOAL_MESSAGES_PER_SECOND),
           peakRss: mount.peakRssMiB < GOAL_PEAK_RSS_MIB,
         },
       });
@@ -495,7 +499,11 @@ export default async function rsgBench(): Promise<Record<string, unknown>> {
     pageCache: 'warm',
     cpus: os.availableParallelism(),
     loadAverage: { before: loadBefore, after: os.loadavg().map((x) => Math.round(x * 100) / 100) },
-    goals: { messagesPerSecondWithoutIndex: GOAL_MESSAGES_PER_SECOND, peakRssMiB: GOAL_PEAK_RSS_MIB },
+    goals: {
+      messagesPerSecondWithoutIndex: GOAL_MESSAGES_PER_SECOND,
+      messagesPerSecondWithIndex: GOAL_INDEXED_MESSAGES_PER_SECOND,
+      peakRssMiB: GOAL_PEAK_RSS_MIB,
+    },
     scenarios: results,
   };
 }

@@ -12,14 +12,33 @@ import {
   type SearchOptions,
   type SearchResult,
   attachmentNamesOf,
+  SearchIndexFeed,
   buildSearchIndex,
   search,
 } from './search/index.js';
 import type { Database } from './store/index.js';
 
-export const searchIndexer: Indexer = async (sql, readMessage, onProgress) => {
-  const r = await buildSearchIndex(sql, { readMessage, onProgress: (p) => onProgress(p.done, p.total) });
-  return { indexed: r.indexed, failed: r.failed.length };
+export const searchIndexer: Indexer = {
+  build: async (sql, readMessage, onProgress) => {
+    const r = await buildSearchIndex(sql, { readMessage, onProgress: (p) => onProgress(p.done, p.total) });
+    return { indexed: r.indexed, failed: r.failed.length };
+  },
+  feed: (sideFile) => {
+    const feed = new SearchIndexFeed(sideFile);
+    return {
+      add: (itemId, bytes) => feed.add(itemId, bytes),
+      get hasRoom() {
+        return feed.hasRoom;
+      },
+      room: () => feed.room(),
+      end: async (onProgress) => {
+        const r = await feed.end(onProgress);
+        return { indexed: r.indexed, failed: r.failed.length };
+      },
+      copyInto: (sql) => feed.copyInto(sql),
+      close: () => feed.close(),
+    };
+  },
 };
 
 export function openRsgCatalogue(config: Config, clock: Clock): RsgCatalogue {

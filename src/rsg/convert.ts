@@ -6,25 +6,35 @@
  * A worker thread reads the source (convert-worker.ts) while this thread parses and stores the
  * batches it already has.
  *
+ * With an indexer, each stored message also goes to its feed, which parses and indexes it
+ * beside the conversion (into a side database copied in at the end): the conversion waits
+ * whenever the feed holds as much as it may, so memory stays bounded when indexing lags.
+ *
  * The database is filled by bulk load (store/bulk-load.ts: no log, no journal on disk,
  * secondary indexes built at the end) and made durable once when the conversion ends: a
  * conversion that fails or is cancelled leaves a directory the caller throws away.
  */
+import nodePath from 'node:path';
 import { AppError, isAppError } from '../errors.js';
 import { type Clock } from '../lib/clock.js';
 import { type SourceEstimate, type SourceKind, estimateSource } from '../sources/index.js';
 import { BulkLoader, parseMessage } from '../store/index.js';
 import { readSourceInWorker } from './convert-reader.js';
 import { MAX_LISTED_PROBLEMS, type MountProblem, type MountProgress } from './catalogue-file.js';
+import type { IndexCounts, IndexFeed, Indexer } from './indexer.js';
 
 /** Items per bulk-load transaction (and per progress report). */
 const BATCH_ITEMS = 4000;
+/** The side database of the search index while it is built (inside the database directory). */
+const INDEX_SIDE_FILE = 'search-build.db';
 
 export interface ConvertResult {
   items: number;
   bytes: number;
   problems: MountProblem[];
   problemCount: number;
+  /** With an indexer: what it indexed. */
+  index?: IndexCounts;
 }
 
 export async function convertSource(
@@ -37,9 +47,18 @@ export async function convertSource(
     maxMessageBytes: number;
     onProgress?: (p: MountProgress) => void;
     signal?: AbortSignal;
+    /** Index the items as they are stored. */
+    indexer?: Indexer;
   },
 ): Promise<ConvertResult> {
   const db = BulkLoader.create(dbDir, { clock: opts.clock, retentionDays: 14 });
+  let feed: IndexFeed | undefined;
+  try {
+    feed = opts.indexer?.feed?.(nodePath.join(dbDir, INDEX_SIDE_FILE));
+  } catch (err) {
+    db.close();
+    throw err;
+  }
   // The estimate (a stat of every file of a directory source) only feeds progress: run it beside
   // the conversion instead of before it (at first, while the reading worker starts), and use it
   // once it is known. Blocking stats, a slice at a time: a third of the CPU of async ones.
@@ -109,7 +128,7 @@ export async function convertSource(
             problem({ origin: r.origin, reason: `${err.code}: ${err.message}` });
             continue;
           }
-          db.addItem({
+          const itemId = db.addItem({
             mailboxId: db.mailbox(r.mailbox),
             folderPath: r.folderPath || 'Inbox',
             bytes,
@@ -119,6 +138,7 @@ export async function convertSource(
             deletedMs: r.deletedMs ?? null,
             origin: `source:${r.origin}`,
           });
+          feed?.add(itemId, bytes);
           result.items += 1;
           result.bytes += r.length;
           inBatch += 1;
@@ -129,12 +149,34 @@ export async function convertSource(
         db.commit();
         report();
       }
+      while (feed && !feed.hasRoom) {
+        await feed.room();
+      }
+    }
+    if (feed) {
+      db.commit();
+      report();
+      const index = await feed.end((done, total) =>
+        opts.onProgress?.({
+          phase: 'indexing',
+          items: done,
+          bytes: 0,
+          totalItems: total,
+          itemsPerSecond: Math.round(done / Math.max(0.001, (Date.now() - started) / 1000)),
+        }),
+      );
+      result.index = index;
+      const f = feed;
+      db.betweenBatches((sql) => f.copyInto(sql));
     }
     await db.finish();
     finished = true;
-    report();
+    if (!feed) {
+      report();
+    }
   } finally {
     if (!finished) {
+      await feed?.close();
       db.close();
     }
     await estimating;

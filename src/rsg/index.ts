@@ -10,7 +10,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type BetterSqlite3 from 'better-sqlite3';
 import { AppError, isAppError } from '../errors.js';
 import type { Clock } from '../lib/clock.js';
 import {
@@ -34,10 +33,12 @@ import {
   writeInfo,
 } from './catalogue-file.js';
 import { convertSource } from './convert.js';
+import type { Indexer } from './indexer.js';
 import { RecoveryGroup } from './recovery-group.js';
 import { SEARCH_FILE, buildSearchSidecar } from './search-sidecar.js';
 
 export * from './catalogue-file.js';
+export type { IndexCounts, IndexFeed, Indexer } from './indexer.js';
 export { RecoveryGroup, type RsgFolder, type RsgMailbox } from './recovery-group.js';
 
 export interface MountRequest {
@@ -50,13 +51,6 @@ export interface MountRequest {
   mailbox?: string;
   selfService?: boolean;
 }
-
-/** Builds the search index of a freshly converted database, before it is sealed. */
-export type Indexer = (
-  sql: BetterSqlite3.Database,
-  readMessage: (itemId: number) => Buffer,
-  onProgress: (done: number, total: number) => void,
-) => Promise<{ indexed: number; failed: number }>;
 
 export interface CatalogueOptions {
   clock: Clock;
@@ -255,11 +249,17 @@ export class RsgCatalogue {
           maxMessageBytes: this.opts.maxMessageBytes,
           onProgress: progress,
           signal: opts.signal,
+          indexer: this.opts.indexer,
         });
         info.report = { problems: r.problems, problemCount: r.problemCount };
+        if (r.index) {
+          info.report.indexed = r.index.indexed;
+          info.report.indexFailed = r.index.failed;
+        }
       }
       if (req.source !== 'database') {
-        await this.seal(dbDir, progress, info);
+        // a conversion with a feed indexed its items as it stored them
+        await this.seal(dbDir, progress, info, req.source === 'backup' || !this.opts.indexer?.feed);
       } else if (this.opts.indexer) {
         await this.indexInPlace(dir, dbDir, progress, info, this.opts.indexer);
       }
@@ -306,12 +306,20 @@ export class RsgCatalogue {
     return this.run(info.id, req, opts);
   }
 
-  /** Build the search index, checkpoint, drop the log and switch to a rollback journal so it opens read-only. */
-  private async seal(dbDir: string, progress: (p: MountProgress) => void, info: RsgInfo): Promise<void> {
+  /**
+   * Build the search index (`index`: a restored backup; a conversion built it already),
+   * checkpoint, drop the log and switch to a rollback journal so it opens read-only.
+   */
+  private async seal(
+    dbDir: string,
+    progress: (p: MountProgress) => void,
+    info: RsgInfo,
+    index: boolean,
+  ): Promise<void> {
     const db = Database.open(dbDir, { clock: this.opts.clock, extensions: this.opts.extensions });
     try {
-      if (this.opts.indexer) {
-        const r = await this.opts.indexer(
+      if (this.opts.indexer && index) {
+        const r = await this.opts.indexer.build(
           db.sql,
           (itemId) => readItemBytes(db, itemId),
           indexingProgress(progress),

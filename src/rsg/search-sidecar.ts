@@ -18,7 +18,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Database, readItemBytes } from '../store/index.js';
-import type { Indexer } from './index.js';
+import type { Indexer } from './indexer.js';
 
 export const SEARCH_FILE = 'search.db';
 
@@ -57,7 +57,7 @@ export async function buildSearchSidecar(
         insert.run(row);
       }
     })();
-    const r = await indexer(side, (itemId) => readItemBytes(source, itemId), onProgress);
+    const r = await indexer.build(side, (itemId) => readItemBytes(source, itemId), onProgress);
     side.exec('DROP TABLE temp.items');
     return r;
   } finally {

@@ -12,12 +12,13 @@ import os from 'node:os';
 import type Database from 'better-sqlite3';
 import { parseAddressHeader } from 'mailparser';
 import { headerDocument, type SearchDocument } from './document.js';
-import { headerOnlyDocument } from './headers.js';
-import { ParsePool, type DocSummary, type RawMessage } from './pool.js';
+import { IndexPipeline, type IndexProblem } from './pipeline.js';
+import type { RawMessage } from './pool.js';
 import { createSearchSchema } from './schema.js';
 import { InThreadSink, WriterThreadSink, canUseWriterThread, type DocSink } from './sink.js';
 import { updateStems } from './write-docs.js';
-import { WriteWindow } from './write-window.js';
+
+export { WRITE_WINDOW_BYTES, WRITE_WINDOW_ITEMS, type IndexProblem } from './pipeline.js';
 
 export interface BuildOptions {
   /** The full bytes of an item (trace prefix + content). May throw (e.g. BLOB_MISSING). */
@@ -35,11 +36,6 @@ export interface BuildOptions {
   writerThread?: boolean;
 }
 
-export interface IndexProblem {
-  itemId: number;
-  reason: string;
-}
-
 export interface IndexReport {
   /** Items written to the index by this run (including the two lists below). */
   indexed: number;
@@ -51,17 +47,8 @@ export interface IndexReport {
   ms: number;
 }
 
-const BATCH_MAX_ITEMS = 128;
+export const BATCH_MAX_ITEMS = 128;
 export const BATCH_MAX_BYTES = 4 * 1024 * 1024;
-/**
- * Items handed out but not yet written, at most, in number and in bytes of their messages (a
- * document is smaller than its message, or at most twice as large as UTF-16 text): a new
- * batch is read only below both. Four writer transactions' worth (writer.ts): the writer never
- * waits for documents, and on the Enron sample the peak RSS of a mount was ~35 MiB lower than
- * with 8,192 documents, for the same CPU.
- */
-const WRITE_WINDOW_ITEMS = 2048;
-export const WRITE_WINDOW_BYTES = 16 * 1024 * 1024;
 
 interface ItemRow {
   subject: string;
@@ -116,52 +103,14 @@ export async function buildSearchIndex(db: Database.Database, opts: BuildOptions
     opts.writerThread !== false && canUseWriterThread(db)
       ? new WriterThreadSink(db.name, ids.length)
       : new InThreadSink(db);
-  const pool = new ParsePool(opts.workers ?? os.availableParallelism(), opts.batchTimeoutMs ?? 30_000, () =>
-    sink.connect(),
-  );
   const progress = (): void =>
     opts.onProgress?.({ done: Math.min(sink.written, ids.length), total: ids.length });
-  const record = (summary: DocSummary[]): void => {
-    for (const d of summary) {
-      if (d.status === 'headers') {
-        report.failed.push({ itemId: d.itemId, reason: d.reason ?? 'headers only' });
-      } else if (d.status === 'limited') {
-        report.limited.push({ itemId: d.itemId, reason: d.reason ?? 'limited' });
-      }
-    }
-    report.indexed += summary.length;
-  };
-  const accept = (docs: SearchDocument[]): void => {
-    record(docs.map((d) => ({ itemId: d.itemId, status: d.status, reason: d.reason })));
-    sink.write(docs);
-    progress();
-  };
-  const run = async (batch: RawMessage[]): Promise<void> => {
-    if (batch.length === 0) {
-      return;
-    }
-    try {
-      const result = await pool.parse(batch);
-      if (result.docs) {
-        sink.write(result.docs);
-      }
-      record(result.summary);
-      progress();
-    } catch (err) {
-      if (batch.length > 1) {
-        await Promise.all(batch.map((m) => run([m]))); // find the message that stalls
-      } else if (batch[0]) {
-        const why = err instanceof Error ? err.message : String(err);
-        accept([headerOnlyDocument(batch[0].itemId, batch[0].bytes, why)]);
-      }
-    }
-  };
+  const pipeline = new IndexPipeline(
+    sink,
+    { workers: opts.workers ?? os.availableParallelism(), batchTimeoutMs: opts.batchTimeoutMs ?? 30_000 },
+    progress,
+  );
   let next = 0;
-  const writeWindow = new WriteWindow(WRITE_WINDOW_ITEMS, WRITE_WINDOW_BYTES);
-  const isFull = (): boolean => {
-    writeWindow.written(sink.takeWritten());
-    return writeWindow.isFull;
-  };
   // one read transaction per batch: each read of a message then skips taking and releasing
   // its own snapshot, which halves the cost of reading (~37 µs a statement on the sample)
   const readBatch = db.transaction((): RawMessage[] => {
@@ -173,36 +122,28 @@ export async function buildSearchIndex(db: Database.Database, opts: BuildOptions
         const raw = opts.readMessage(itemId);
         batch.push({ itemId, bytes: raw });
         bytes += raw.length;
-        writeWindow.add(itemId, raw.length);
       } catch (err) {
-        accept([unreadableDocument(db, itemId, err)]);
+        pipeline.accept([unreadableDocument(db, itemId, err)]);
       }
     }
     return batch;
   });
-  const inflight = new Set<Promise<void>>();
   try {
-    while (next < ids.length || inflight.size > 0) {
-      let full = isFull();
-      while (next < ids.length && inflight.size < pool.size * 2 && !full) {
-        const p: Promise<void> = run(readBatch()).finally(() => inflight.delete(p));
-        inflight.add(p);
-        full = isFull();
+    while (next < ids.length) {
+      while (next < ids.length && pipeline.hasRoom) {
+        pipeline.submit(readBatch());
       }
-      const waits: Promise<unknown>[] = [...inflight];
-      if (full) {
-        waits.push(sink.progress()); // the writer lags: wait until it has written more
+      if (next < ids.length) {
+        await pipeline.room();
       }
-      await Promise.race(waits);
-      progress(); // also as the writer writes, not only as batches are parsed
     }
-    await sink.finish();
-    progress();
+    await pipeline.finish();
   } catch (err) {
-    await sink.close();
+    await pipeline.close();
     throw err;
   } finally {
-    await pool.close();
+    await pipeline.closePool();
   }
-  return { ...report, ms: Math.round(performance.now() - started) };
+  const { indexed, failed, limited } = pipeline.report;
+  return { indexed, failed, limited, ms: Math.round(performance.now() - started) };
 }

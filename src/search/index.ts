@@ -13,6 +13,8 @@
  */
 export { createSearchSchema, hasSearchSchema, SEARCH_SCHEMA_VERSION } from './schema.js';
 export { buildSearchIndex, type BuildOptions, type IndexReport, type IndexProblem } from './build.js';
+export { SearchIndexFeed, type FeedOptions } from './feed.js';
+export type { PipelineReport } from './pipeline.js';
 export { LIMITS, type SearchDocument } from './document.js';
 export { parseMessage } from './parse.js';
 export { parseQuery } from './parser.js';

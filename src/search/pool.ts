@@ -182,7 +182,7 @@ export class ParsePool {
   /** Reject everything a worker holds and replace it. */
   private fail(slot: Slot, reason: string): void {
     const i = this.slots.indexOf(slot);
-    if (i < 0) {
+    if (i < 0 || this.closed) {
       return; // already replaced
     }
     for (const p of slot.pending.values()) {
@@ -199,6 +199,9 @@ export class ParsePool {
 
   /** Parse a batch on the least busy worker. Rejects on timeout or worker failure. */
   parse(messages: RawMessage[]): Promise<ParseResult> {
+    if (this.closed) {
+      return Promise.reject(new Error('parse pool closed'));
+    }
     const total = messages.reduce((n, m) => n + m.bytes.length, 0);
     const buffer = new ArrayBuffer(total);
     const view = new Uint8Array(buffer);
@@ -221,8 +224,16 @@ export class ParsePool {
     });
   }
 
+  /** Stop the workers; a batch still out is rejected (and its timer cleared: nothing respawns). */
   async close(): Promise<void> {
     this.closed = true;
+    for (const slot of this.slots) {
+      for (const p of slot.pending.values()) {
+        clearTimeout(p.timer);
+        p.reject(new Error('parse pool closed'));
+      }
+      slot.pending.clear();
+    }
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
   }
 }

@@ -52,7 +52,8 @@ export const TOKENIZE_ADDRESS = "unicode61 remove_diacritics 2 tokenchars '@.-_+
 
 const textCols = TEXT_COLUMNS.join(', ');
 
-export const SEARCH_SCHEMA_SQL = `
+/** The search tables: everything but the index of `items` (a side database has no items). */
+export const SEARCH_TABLES_SQL = `
 CREATE TABLE IF NOT EXISTS search_meta (
   key   TEXT PRIMARY KEY,
   value TEXT NOT NULL
@@ -84,14 +85,16 @@ CREATE TABLE IF NOT EXISTS search_stems (
   PRIMARY KEY (stem, term)
 ) STRICT, WITHOUT ROWID;
 
--- sent: terms (a range of the Date header): an index, covering the sort key of date order, instead
--- of a scan of every item
-CREATE INDEX IF NOT EXISTS search_items_sent ON items (date_ms, internal_ms);
-
 CREATE VIRTUAL TABLE IF NOT EXISTS search_addr USING fts5(
   ${ADDRESS_COLUMNS.join(', ')}, content='', columnsize=0,
   tokenize="${TOKENIZE_ADDRESS}"
 );
+`;
+
+export const SEARCH_SCHEMA_SQL = `${SEARCH_TABLES_SQL}
+-- sent: terms (a range of the Date header): an index, covering the sort key of date order, instead
+-- of a scan of every item
+CREATE INDEX IF NOT EXISTS search_items_sent ON items (date_ms, internal_ms);
 `;
 
 /**

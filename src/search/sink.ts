@@ -91,7 +91,11 @@ export class WriterThreadSink implements DocSink {
   private failure: Error | undefined;
   private readonly done: Promise<void>;
 
-  constructor(file: string, total: number) {
+  /**
+   * @param total  the documents to expect; Infinity until `setTotal`
+   * @param side   `file` is a side database the writer creates (writer.ts)
+   */
+  constructor(file: string, total: number, side = false) {
     this.worker = startWorker('writer');
     let resolveDone: () => void = () => undefined;
     let rejectDone: (e: Error) => void = () => undefined;
@@ -121,7 +125,12 @@ export class WriterThreadSink implements DocSink {
     });
     this.worker.on('error', (err) => fail(err.message));
     this.worker.on('exit', (code) => fail(`exited (code ${code})`));
-    this.send({ type: 'init', file, total });
+    this.send({ type: 'init', file, total, side });
+  }
+
+  /** The documents to expect, once known: the writer finishes when it has written them all. */
+  setTotal(total: number): void {
+    this.send({ type: 'total', total });
   }
 
   private send(cmd: WriterCommand, transfer: MessagePort[] = []): void {

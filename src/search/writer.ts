@@ -8,10 +8,17 @@
 import { parentPort, type MessagePort } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import type { SearchDocument } from './document.js';
+import { SEARCH_TABLES_SQL } from './schema.js';
 import { docWriter, updateStems } from './write-docs.js';
 
 export type WriterCommand =
-  | { type: 'init'; file: string; total: number }
+  /**
+   * `total`: the documents to expect (Infinity until a `total` command says); `side`: the file
+   * is a side database of this build alone (feed.ts): created here with the search tables,
+   * without journal or sync — it is copied into the database and removed, never read as is.
+   */
+  | { type: 'init'; file: string; total: number; side?: boolean }
+  | { type: 'total'; total: number }
   | { type: 'port'; port: MessagePort }
   | { type: 'docs'; docs: SearchDocument[] };
 
@@ -88,8 +95,15 @@ parentPort?.on('message', (cmd: WriterCommand) => {
     case 'init':
       try {
         db = new Database(cmd.file);
-        db.pragma('busy_timeout = 30000');
-        db.pragma('synchronous = NORMAL'); // WAL: a crash may lose the last commits, never corrupt
+        if (cmd.side) {
+          db.pragma('journal_mode = OFF');
+          db.pragma('synchronous = OFF');
+          db.pragma('locking_mode = EXCLUSIVE');
+          db.exec(SEARCH_TABLES_SQL);
+        } else {
+          db.pragma('busy_timeout = 30000');
+          db.pragma('synchronous = NORMAL'); // WAL: a crash may lose the last commits, never corrupt
+        }
         write = docWriter(db);
         total = cmd.total;
       } catch (err) {
@@ -103,6 +117,12 @@ parentPort?.on('message', (cmd: WriterCommand) => {
       break;
     case 'docs':
       accept(cmd.docs);
+      break;
+    case 'total':
+      total = cmd.total;
+      if (received.size >= total) {
+        flush();
+      }
       break;
   }
 });

@@ -264,6 +264,20 @@ export class BulkLoader {
   }
 
   /**
+   * Run `fn` on the connection with no transaction open (between two batches): to attach and
+   * copy in tables built beside the load (a mount's search index). What it writes is made
+   * durable by `finish`, as the rest.
+   */
+  betweenBatches(fn: (sql: BetterSqlite3.Database) => void): void {
+    this.sql.exec('COMMIT');
+    try {
+      fn(this.sql);
+    } finally {
+      this.sql.exec('BEGIN');
+    }
+  }
+
+  /**
    * Create the secondary indexes and the id counters, then make the directory durable (blob
    * files, directories, the database file: fsync) and close. The database then opens as any
    * other.
