@@ -12,11 +12,12 @@ import {
   type Database,
   type ItemMessageFields,
   type ParsedMessage,
+  type SharedItemWriter,
   type WriteTx,
   addItemTx,
-  addSharedItemTx,
   findItem,
   getMailbox,
+  sharedItemWriter,
 } from '../store/index.js';
 import type { MergeItemRow, MergeJobRow } from './schema.js';
 import { type AttachmentNames, type QuerySelector, planMerge } from './plan.js';
@@ -374,12 +375,14 @@ function nextBatch(
 }
 
 /**
- * Write a prepared item: a reference to the content the live database holds, or the item with
- * its content. Returns the item (undefined when it failed) and the prepared item as written.
+ * Write a prepared item: a reference to the content the live database holds (through `shared`,
+ * which logs the batch's references as one record), or the item with its content. Returns the
+ * item (undefined when it failed) and the prepared item as written.
  */
 function addPrepared(
   tx: WriteTx,
   reader: BatchReader,
+  shared: SharedItemWriter,
   b: Prepared,
   place: Omit<Parameters<typeof addItemTx>[1], 'bytes' | 'parsed' | 'maxBytes'>,
 ): { b: Prepared; added?: AddedItem } {
@@ -387,7 +390,7 @@ function addPrepared(
     return { b };
   }
   if (b.content === undefined) {
-    const added = addSharedItemTx(tx, { ...place, ...b.fields });
+    const added = shared.add({ ...place, ...b.fields });
     if (added) {
       return { b, added };
     }
@@ -514,6 +517,10 @@ export async function runMergeJob(
             ).map((r) => [r.origin, r.id]),
       );
       const rows: MergeItemRow[] = [];
+      const shared = sharedItemWriter(
+        tx,
+        batch.filter((b) => b.fields && b.content === undefined).map((b) => b.p.blobHash),
+      );
       for (let b of batch) {
         const p = b.p;
         if (handledNow.has(p.sourceItemId)) {
@@ -541,7 +548,7 @@ export async function runMergeJob(
           continue;
         }
         let added: AddedItem | undefined;
-        ({ b, added } = addPrepared(tx, reader, b, place));
+        ({ b, added } = addPrepared(tx, reader, shared, b, place));
         const row = rowOf(jobId, p);
         if (b.failure !== undefined) {
           row.class = 'failed';
@@ -566,6 +573,7 @@ export async function runMergeJob(
         countItem(state.counts, row.class as PlannedItem['class'], row.action as PlannedItem['action']);
         rows.push(row);
       }
+      shared.finish();
       done += rows.length;
       // the batch that ends the job records its outcome too: no write of its own for it
       const end =
