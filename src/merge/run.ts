@@ -12,11 +12,12 @@ import {
   type Database,
   type ItemMessageFields,
   type ParsedMessage,
+  type SharedItemWriter,
   type WriteTx,
   addItemTx,
-  addSharedItemTx,
   findItem,
   getMailbox,
+  sharedItemWriter,
 } from '../store/index.js';
 import type { MergeItemRow, MergeJobRow } from './schema.js';
 import { type AttachmentNames, type QuerySelector, planMerge } from './plan.js';
@@ -30,10 +31,12 @@ import {
 } from './types.js';
 
 /**
- * Items per write batch (one transaction, one log fsync): large batches amortise the commit;
- * the bytes read ahead for items that are copied bound a batch too.
+ * Items per write batch (one transaction, one log fsync): large batches amortise the commit
+ * (a batch of single-instance hits rewrites the same pages of the reference counts and the
+ * blob index whatever its size: fewer, larger batches write them fewer times); the bytes read
+ * ahead for items that are copied bound a batch too, and so keep batches of copies small.
  */
-const BATCH_ITEMS = 2000;
+const BATCH_ITEMS = 10_000;
 const BATCH_BYTES = 8 * 1024 * 1024;
 const MAX_LISTED_FAILURES = 1000;
 
@@ -374,12 +377,14 @@ function nextBatch(
 }
 
 /**
- * Write a prepared item: a reference to the content the live database holds, or the item with
- * its content. Returns the item (undefined when it failed) and the prepared item as written.
+ * Write a prepared item: a reference to the content the live database holds (through `shared`,
+ * which logs the batch's references as one record), or the item with its content. Returns the
+ * item (undefined when it failed) and the prepared item as written.
  */
 function addPrepared(
   tx: WriteTx,
   reader: BatchReader,
+  shared: SharedItemWriter,
   b: Prepared,
   place: Omit<Parameters<typeof addItemTx>[1], 'bytes' | 'parsed' | 'maxBytes'>,
 ): { b: Prepared; added?: AddedItem } {
@@ -387,7 +392,7 @@ function addPrepared(
     return { b };
   }
   if (b.content === undefined) {
-    const added = addSharedItemTx(tx, { ...place, ...b.fields });
+    const added = shared.add({ ...place, ...b.fields });
     if (added) {
       return { b, added };
     }
@@ -514,6 +519,10 @@ export async function runMergeJob(
             ).map((r) => [r.origin, r.id]),
       );
       const rows: MergeItemRow[] = [];
+      const shared = sharedItemWriter(
+        tx,
+        batch.filter((b) => b.fields && b.content === undefined).map((b) => b.p.blobHash),
+      );
       for (let b of batch) {
         const p = b.p;
         if (handledNow.has(p.sourceItemId)) {
@@ -541,7 +550,7 @@ export async function runMergeJob(
           continue;
         }
         let added: AddedItem | undefined;
-        ({ b, added } = addPrepared(tx, reader, b, place));
+        ({ b, added } = addPrepared(tx, reader, shared, b, place));
         const row = rowOf(jobId, p);
         if (b.failure !== undefined) {
           row.class = 'failed';
@@ -566,6 +575,7 @@ export async function runMergeJob(
         countItem(state.counts, row.class as PlannedItem['class'], row.action as PlannedItem['action']);
         rows.push(row);
       }
+      shared.finish();
       done += rows.length;
       // the batch that ends the job records its outcome too: no write of its own for it
       const end =

@@ -4,7 +4,7 @@
  */
 import type BetterSqlite3 from 'better-sqlite3';
 import { AppError } from '../errors.js';
-import type { CoreOp, ItemRow, Op } from './ops.js';
+import { type CoreOp, type ItemRow, type ItemTuple, type Op, toItemTuple } from './ops.js';
 import { stmt } from './stmt.js';
 
 export type OpHandler = (sql: BetterSqlite3.Database, op: Op) => void;
@@ -38,40 +38,35 @@ function releaseBlob(sql: BetterSqlite3.Database, hash: string): void {
   }
 }
 
-function insertItem(sql: BetterSqlite3.Database, it: ItemRow): void {
-  stmt(
-    sql,
-    `INSERT INTO items (id, mailbox_id, folder_id, folder_path, blob_hash, prefix, size, sha256, identity,
-         message_id, subject, from_addr, to_addr, cc_addr, date_ms, internal_ms, flags, deleted_ms, created_ms, origin)
-       VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-  ).run(
-    it.id,
-    it.mailboxId,
-    it.folderId,
-    it.folderPath,
-    it.blobHash,
-    it.prefix,
-    it.size,
-    it.sha256,
-    it.identity,
-    it.messageId,
-    it.subject,
-    it.from,
-    it.to,
-    it.cc,
-    it.dateMs,
-    it.internalMs,
-    it.flags,
-    it.deletedMs,
-    it.createdMs,
-    it.origin,
-  );
+const INSERT_ITEM = `INSERT INTO items (id, mailbox_id, folder_id, folder_path, blob_hash, prefix, size, sha256, identity,
+     message_id, subject, from_addr, to_addr, cc_addr, date_ms, internal_ms, flags, deleted_ms, created_ms, origin)
+   VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`;
+
+/** Insert an item row (ItemTuple order) and count its reference to its blob. */
+function insertItemTuple(sql: BetterSqlite3.Database, t: ItemTuple): void {
+  stmt(sql, INSERT_ITEM).run(t);
   // the narrow blob_refs row, not the blobs row: a shared content's page is never rewritten
-  const r = stmt(sql, 'UPDATE blob_refs SET refcount = refcount + 1 WHERE hash = ?').run(it.blobHash);
+  const r = stmt(sql, 'UPDATE blob_refs SET refcount = refcount + 1 WHERE hash = ?').run(t[4]);
   if (r.changes !== 1) {
-    throw new AppError('BLOB_MISSING', `Item ${it.id} refers to blob ${it.blobHash}, which is not stored`);
+    throw new AppError('BLOB_MISSING', `Item ${t[0]} refers to blob ${t[4]}, which is not stored`);
   }
+}
+
+function insertItem(sql: BetterSqlite3.Database, it: ItemRow): void {
+  insertItemTuple(sql, toItemTuple(it));
   bumpCounter(sql, 'items', it.id);
+}
+
+/** The rows of an `item.addMany`, in order; the items counter moves past the largest id once. */
+function insertItems(sql: BetterSqlite3.Database, rows: readonly ItemTuple[]): void {
+  let last = 0;
+  for (const t of rows) {
+    insertItemTuple(sql, t);
+    last = Math.max(last, t[0]);
+  }
+  if (rows.length > 0) {
+    bumpCounter(sql, 'items', last);
+  }
 }
 
 function subtreeIds(sql: BetterSqlite3.Database, folderId: number): number[] {
@@ -142,6 +137,9 @@ export function applyCoreOp(sql: BetterSqlite3.Database, op: CoreOp): void {
     case 'item.add':
       insertItem(sql, op.item);
       return;
+    case 'item.addMany':
+      insertItems(sql, op.rows);
+      return;
     case 'item.delete': {
       const st = stmt(sql, 'UPDATE items SET deleted_ms = ? WHERE id = ? AND deleted_ms IS NULL');
       for (const id of op.ids) {
@@ -210,6 +208,7 @@ const CORE_TYPES = new Set([
   'folder.delete',
   'blob.put',
   'item.add',
+  'item.addMany',
   'item.delete',
   'item.restore',
   'item.purge',

@@ -15,6 +15,7 @@ import {
   normaliseFolderPath,
 } from './folders.js';
 import { DEFAULT_MAX_MESSAGE_BYTES, type ParsedMessage, parseMessage } from './message.js';
+import { type ItemRow, type ItemTuple, toItemTuple } from './ops.js';
 import { stmt } from './stmt.js';
 
 export interface Mailbox {
@@ -231,52 +232,123 @@ export function addSharedItemTx(tx: WriteTx, input: AddSharedItemInput): AddedIt
   return { id: emitItem(tx, input, input), newBlob: false, contentBytes: blob.size };
 }
 
+/** Adds references to contents the database holds, many items logged as one record. */
+export interface SharedItemWriter {
+  /**
+   * Add an item (its id is reserved now, in call order) whose content is one of the hashes the
+   * writer was made for. Returns undefined, and adds nothing, when that content is not stored.
+   */
+  add(input: AddSharedItemInput): AddedItem | undefined;
+  /** Log and apply every item added: one `item.addMany` operation. */
+  finish(): void;
+}
+
+/**
+ * A writer for a run of single-instance hits in one write request (a merge batch): what
+ * `addSharedItemTx` does item by item, with the contents' presence looked up once for all of
+ * `hashes`, each folder resolved once, and the items logged as one compact record rather than
+ * one record each. The items exist only once `finish` is called, inside the same request.
+ */
+export function sharedItemWriter(tx: WriteTx, hashes: Iterable<string>): SharedItemWriter {
+  const stored = new Set(
+    stmt(tx.sql, 'SELECT hash FROM blob_refs WHERE hash IN (SELECT value FROM json_each(?))')
+      .pluck()
+      .all(JSON.stringify([...new Set(hashes)])) as string[],
+  );
+  const places = new Map<string, { folderId: number | null; folderPath: string }>();
+  const rows: ItemTuple[] = [];
+  return {
+    add(input) {
+      if (!stored.has(input.blobHash)) {
+        return undefined;
+      }
+      const inDumpster = input.deletedMs !== undefined && input.deletedMs !== null;
+      const key = `${input.mailboxId}\n${inDumpster ? 'd' : 'l'}\n${input.folderRole ?? ''}\n${input.folderPath ?? ''}`;
+      let place = places.get(key);
+      if (!place) {
+        place = fileItem(tx, input);
+        if (place.folderId !== null) {
+          // not a dumpster item's missing folder: a later item may create that folder
+          places.set(key, place);
+        }
+      }
+      const id = tx.nextId('items');
+      rows.push(
+        toItemTuple({
+          ...itemRow(tx, input, input, place),
+          id,
+        }),
+      );
+      // prefix + content = the message: the content's size without reading its row
+      return { id, newBlob: false, contentBytes: input.size - input.prefix.length };
+    },
+    finish() {
+      if (rows.length > 0) {
+        tx.emit({ t: 'item.addMany', rows: rows.splice(0) });
+      }
+    },
+  };
+}
+
+/** Where an item is filed: its folder (created if missing), or for a dumpster item the folder it left. */
+function fileItem(
+  tx: WriteTx,
+  input: Omit<AddItemInput, 'bytes' | 'parsed' | 'maxBytes'>,
+): { folderId: number | null; folderPath: string } {
+  const folderPath = input.folderPath ? normaliseFolderPath(input.folderPath) : '';
+  if (input.deletedMs !== undefined && input.deletedMs !== null && folderPath !== '') {
+    // straight into the dumpster: remember where it came from, create no folder for it
+    return { folderId: findFolder(tx.sql, input.mailboxId, folderPath)?.id ?? null, folderPath };
+  }
+  if (folderPath === '') {
+    const inbox =
+      findFolderByRole(tx.sql, input.mailboxId, 'inbox') ??
+      ensureFolder(tx, input.mailboxId, 'Inbox', 'inbox');
+    return { folderId: inbox.id, folderPath: inbox.path };
+  }
+  return { folderId: ensureFolder(tx, input.mailboxId, folderPath, input.folderRole ?? null).id, folderPath };
+}
+
+/** The row of a new item (id 0: the caller reserves it). */
+function itemRow(
+  tx: WriteTx,
+  input: Omit<AddItemInput, 'bytes' | 'parsed' | 'maxBytes'>,
+  m: ItemMessageFields,
+  place: { folderId: number | null; folderPath: string },
+): ItemRow {
+  return {
+    id: 0,
+    mailboxId: input.mailboxId,
+    folderId: place.folderId,
+    folderPath: place.folderPath,
+    blobHash: m.blobHash,
+    prefix: m.prefix,
+    size: m.size,
+    sha256: m.sha256,
+    identity: m.identity,
+    messageId: m.messageId,
+    subject: m.subject,
+    from: m.from,
+    to: m.to,
+    cc: m.cc,
+    dateMs: m.dateMs,
+    internalMs: input.internalMs ?? tx.now,
+    flags: (input.flags ?? []).join(' '),
+    deletedMs: input.deletedMs ?? null,
+    createdMs: tx.now,
+    origin: input.origin ?? null,
+  };
+}
+
 /** File an item (folder created if missing; straight into the dumpster with `deletedMs`) and log it. */
 function emitItem(
   tx: WriteTx,
   input: Omit<AddItemInput, 'bytes' | 'parsed' | 'maxBytes'>,
   m: ItemMessageFields,
 ): number {
-  let folderPath = input.folderPath ? normaliseFolderPath(input.folderPath) : '';
-  let folderId: number | null;
-  if (input.deletedMs !== undefined && input.deletedMs !== null && folderPath !== '') {
-    // straight into the dumpster: remember where it came from, create no folder for it
-    folderId = findFolder(tx.sql, input.mailboxId, folderPath)?.id ?? null;
-  } else if (folderPath === '') {
-    const inbox =
-      findFolderByRole(tx.sql, input.mailboxId, 'inbox') ??
-      ensureFolder(tx, input.mailboxId, 'Inbox', 'inbox');
-    folderId = inbox.id;
-    folderPath = inbox.path;
-  } else {
-    folderId = ensureFolder(tx, input.mailboxId, folderPath, input.folderRole ?? null).id;
-  }
+  const place = fileItem(tx, input);
   const id = tx.nextId('items');
-  tx.emit({
-    t: 'item.add',
-    item: {
-      id,
-      mailboxId: input.mailboxId,
-      folderId,
-      folderPath,
-      blobHash: m.blobHash,
-      prefix: m.prefix,
-      size: m.size,
-      sha256: m.sha256,
-      identity: m.identity,
-      messageId: m.messageId,
-      subject: m.subject,
-      from: m.from,
-      to: m.to,
-      cc: m.cc,
-      dateMs: m.dateMs,
-      internalMs: input.internalMs ?? tx.now,
-      flags: (input.flags ?? []).join(' '),
-      deletedMs: input.deletedMs ?? null,
-      createdMs: tx.now,
-      origin: input.origin ?? null,
-    },
-  });
+  tx.emit({ t: 'item.add', item: { ...itemRow(tx, input, m, place), id } });
   return id;
 }
 

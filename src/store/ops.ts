@@ -28,6 +28,59 @@ export interface ItemRow {
   origin: string | null;
 }
 
+/**
+ * An item row as a tuple, in ITEM_TUPLE_COLUMNS order: the compact form of `item.addMany`, a
+ * run of items written by one request (a merge batch of single-instance hits), one log record
+ * for all of them instead of one per item, without the field names repeated in every row.
+ */
+export type ItemTuple = [
+  id: number,
+  mailboxId: number,
+  folderId: number | null,
+  folderPath: string,
+  blobHash: string,
+  prefix: Buffer,
+  size: number,
+  sha256: string,
+  identity: string,
+  messageId: string | null,
+  subject: string,
+  from: string,
+  to: string,
+  cc: string,
+  dateMs: number | null,
+  internalMs: number,
+  flags: string,
+  deletedMs: number | null,
+  createdMs: number,
+  origin: string | null,
+];
+
+export function toItemTuple(it: ItemRow): ItemTuple {
+  return [
+    it.id,
+    it.mailboxId,
+    it.folderId,
+    it.folderPath,
+    it.blobHash,
+    it.prefix,
+    it.size,
+    it.sha256,
+    it.identity,
+    it.messageId,
+    it.subject,
+    it.from,
+    it.to,
+    it.cc,
+    it.dateMs,
+    it.internalMs,
+    it.flags,
+    it.deletedMs,
+    it.createdMs,
+    it.origin,
+  ];
+}
+
 export interface FolderRow {
   id: number;
   mailboxId: number;
@@ -53,6 +106,7 @@ export type CoreOp =
   | { t: 'folder.delete'; id: number; deletedMs: number }
   | { t: 'blob.put'; hash: string; size: number; data: Buffer | null }
   | { t: 'item.add'; item: ItemRow }
+  | { t: 'item.addMany'; rows: ItemTuple[] }
   | { t: 'item.delete'; ids: number[]; deletedMs: number }
   | { t: 'item.restore'; moves: { id: number; folderId: number; folderPath: string }[] }
   | { t: 'item.purge'; ids: number[]; purgedMs: number; tombstones: boolean }
@@ -87,6 +141,24 @@ function extractBinary(v: unknown, bins: Buffer[], at: { bytes: number }): unkno
   return v;
 }
 
+type ItemsOp = Extract<CoreOp, { t: 'item.addMany' }>;
+
+/**
+ * extractBinary for `item.addMany`, whose only bytes are each row's prefix (column 5): without
+ * walking every value of thousands of rows.
+ */
+function extractPrefixes(op: ItemsOp, bins: Buffer[], at: { bytes: number }): unknown {
+  const rows = op.rows.map((r) => {
+    const p = r[5];
+    const copy: unknown[] = r.slice();
+    copy[5] = { $b: [at.bytes, p.length] };
+    bins.push(Buffer.from(p.buffer, p.byteOffset, p.length));
+    at.bytes += p.length;
+    return copy;
+  });
+  return { t: op.t, rows };
+}
+
 /**
  * An operation's payload as parts, without copying its byte arrays: the head (length + JSON)
  * followed by each Buffer of the binary section. The log writes the parts as they are.
@@ -94,7 +166,9 @@ function extractBinary(v: unknown, bins: Buffer[], at: { bytes: number }): unkno
 export function encodeOpParts(op: Op): Buffer[] {
   const bins: Buffer[] = [];
   const at = { bytes: 0 };
-  const json = JSON.stringify(extractBinary(op, bins, at));
+  const json = JSON.stringify(
+    op.t === 'item.addMany' ? extractPrefixes(op as ItemsOp, bins, at) : extractBinary(op, bins, at),
+  );
   const jsonBytes = Buffer.byteLength(json, 'utf8');
   const head = Buffer.allocUnsafe(4 + jsonBytes);
   head.writeUInt32LE(jsonBytes, 0);
