@@ -6,11 +6,13 @@
  *   written with one fsync per batch by a plain loop;
  * - deliver ×10: the same, each message to 10 mailboxes (single-instance storage);
  * - replay: log records applied on open (a database whose SQLite file lags its log) and a
- *   whole restore (verify + copy + replay); raw limit: reading and checksumming the records;
+ *   whole restore (verify + copy + replay); raw limit: reading (through one ScanBuffer, as
+ *   replay does) and checksumming the records;
  * - full backup: MB/s of `backupFull`; raw limit: a plain copy (copyFile + fsync) of the
  *   database's files; also the CPU time of both (the machine is shared: CPU time is steadier
  *   than wall time), and the restore of that full backup (verify + copy, nothing to replay).
  *
+ * Deliver, replay, the raw write loop and the raw scan record their CPU time (user + system) too.
  * Medians of BENCH_RUNS runs (default 3). Reads the team corpus (`../shared/corpus` beside the
  * repository, or $SALVAGE_CORPUS) and unpacks the Enron sample once into a cache under the OS
  * temp dir. Run alone: `node --import tsx bench/store.bench.ts`; or through bench/run.ts.
