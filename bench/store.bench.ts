@@ -6,11 +6,13 @@
  *   written with one fsync per batch by a plain loop;
  * - deliver ×10: the same, each message to 10 mailboxes (single-instance storage);
  * - replay: log records applied on open (a database whose SQLite file lags its log) and a
- *   whole restore (verify + copy + replay); raw limit: reading and checksumming the records;
+ *   whole restore (verify + copy + replay); raw limit: reading (through one ScanBuffer, as
+ *   replay does) and checksumming the records;
  * - full backup: MB/s of `backupFull`; raw limit: a plain copy (copyFile + fsync) of the
  *   database's files; also the CPU time of both (the machine is shared: CPU time is steadier
  *   than wall time), and the restore of that full backup (verify + copy, nothing to replay).
  *
+ * Deliver, replay, the raw write loop and the raw scan record their CPU time (user + system) too.
  * Medians of BENCH_RUNS runs (default 3). Reads the team corpus (`../shared/corpus` beside the
  * repository, or $SALVAGE_CORPUS) and unpacks the Enron sample once into a cache under the OS
  * temp dir. Run alone: `node --import tsx bench/store.bench.ts`; or through bench/run.ts.
@@ -30,7 +32,7 @@ import {
   restoreBackup,
 } from '../src/store/index.js';
 import { fsyncFile } from '../src/lib/fs.js';
-import { listSegments, scanSegment } from '../src/store/txlog.js';
+import { ScanBuffer, listSegments, scanSegment } from '../src/store/txlog.js';
 import { ENRON_CACHE, enronTree, median } from './lib.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -72,13 +74,20 @@ function batches<T>(xs: readonly T[], size: number): T[][] {
   return out;
 }
 
+/** CPU time (user + system, every thread of the process) since `from`, in ms. */
+const cpuMsSince = (from: NodeJS.CpuUsage): number => {
+  const u = process.cpuUsage(from);
+  return (u.user + u.system) / 1000;
+};
+
 const round = (x: number, digits = 1): number => Math.round(x * 10 ** digits) / 10 ** digits;
 const MB = 1e6;
 
 /** Raw limit of a delivery: the batch's bytes appended to one file, one fsync per batch. */
-function rawWrite(dir: string, msgs: Buffer[]): number {
+function rawWrite(dir: string, msgs: Buffer[]): { ms: number; cpuMs: number } {
   const file = path.join(dir, 'raw.bin');
   const fd = fs.openSync(file, 'w');
+  const c = process.cpuUsage();
   const t = performance.now();
   try {
     for (const b of batches(msgs, BATCH)) {
@@ -93,8 +102,9 @@ function rawWrite(dir: string, msgs: Buffer[]): number {
     fs.closeSync(fd);
   }
   const ms = performance.now() - t;
+  const cpuMs = cpuMsSince(c);
   fs.rmSync(file);
-  return ms;
+  return { ms, cpuMs };
 }
 
 async function freshDb(dir: string, mailboxes: number): Promise<{ db: Database; to: string[] }> {
@@ -106,12 +116,13 @@ async function freshDb(dir: string, mailboxes: number): Promise<{ db: Database; 
   return { db, to };
 }
 
-function timeDeliver(db: Database, msgs: Buffer[], to: string[]): number {
+function timeDeliver(db: Database, msgs: Buffer[], to: string[]): { ms: number; cpuMs: number } {
+  const c = process.cpuUsage();
   const t = performance.now();
   for (const b of batches(msgs, BATCH)) {
     deliver(db, b, { to });
   }
-  return performance.now() - t;
+  return { ms: performance.now() - t, cpuMs: cpuMsSince(c) };
 }
 
 /** All of a directory's regular files, relative paths. */
@@ -123,12 +134,18 @@ function filesOf(dir: string): string[] {
 
 interface Run {
   deliverMs: number;
+  deliverCpuMs: number;
   rawWriteMs: number;
+  rawWriteCpuMs: number;
   deliverSisMs: number;
+  deliverSisCpuMs: number;
   replayMs: number;
+  replayCpuMs: number;
   replayRecords: number;
   scanMs: number;
+  scanCpuMs: number;
   smallReplayMs: number;
+  smallReplayCpuMs: number;
   smallReplayRecords: number;
   restoreMs: number;
   restoreRecords: number;
@@ -141,24 +158,20 @@ interface Run {
   fullRestoreMs: number;
 }
 
-/** CPU time (user + system, every thread of the process) since `from`, in ms. */
-const cpuMsSince = (from: NodeJS.CpuUsage): number => {
-  const u = process.cpuUsage(from);
-  return (u.user + u.system) / 1000;
-};
-
 /** Close, put back a saved SQLite file (the log stays), and time the open that replays the log. */
-function timeReplay(dir: string, savedDb: Buffer): { ms: number; records: number } {
+function timeReplay(dir: string, savedDb: Buffer): { ms: number; cpuMs: number; records: number } {
   fs.writeFileSync(path.join(dir, DB_FILE), savedDb);
   for (const f of [`${DB_FILE}-wal`, `${DB_FILE}-shm`]) {
     fs.rmSync(path.join(dir, f), { force: true });
   }
+  const c = process.cpuUsage();
   const t = performance.now();
   const db = Database.open(dir);
   const ms = performance.now() - t;
+  const cpuMs = cpuMsSince(c);
   const records = db.recovery.replayed;
   db.close();
-  return { ms, records };
+  return { ms, cpuMs, records };
 }
 
 function closedCopy(db: Database): Buffer {
@@ -167,7 +180,7 @@ function closedCopy(db: Database): Buffer {
 }
 
 async function oneRun(root: string, msgs: Buffer[], sisMsgs: Buffer[]): Promise<Run> {
-  const rawWriteMs = rawWrite(root, msgs);
+  const raw = rawWrite(root, msgs);
   const liveDir = path.join(root, 'live');
   const created = await freshDb(liveDir, 1);
   const to = created.to;
@@ -175,7 +188,7 @@ async function oneRun(root: string, msgs: Buffer[], sisMsgs: Buffer[]): Promise<
   backupFull(created.db, bk, { keepLogs: true }); // an empty base: the restore below replays every delivery
   const beforeDeliveries = closedCopy(created.db);
   let db = Database.open(liveDir);
-  const deliverMs = timeDeliver(db, msgs, to);
+  const delivered = timeDeliver(db, msgs, to);
 
   // full backup, and beside it a plain copy of the same database's files
   db.sql.pragma('wal_checkpoint(TRUNCATE)');
@@ -203,11 +216,14 @@ async function oneRun(root: string, msgs: Buffer[], sisMsgs: Buffer[]): Promise<
 
   // raw limit of replay: read and checksum every record, apply nothing
   const logs = path.join(liveDir, 'logs');
+  const c2 = process.cpuUsage();
   const t2 = performance.now();
+  const into = new ScanBuffer();
   for (const s of listSegments(logs)) {
-    scanSegment(logs, s, 0, { mayBeTorn: false, committedEnd: 0 }, () => {});
+    scanSegment(logs, s, 0, { mayBeTorn: false, committedEnd: 0, into }, () => {});
   }
   const scanMs = performance.now() - t2;
+  const scanCpuMs = cpuMsSince(c2);
   const afterDeliveries = closedCopy(db);
   const replay = timeReplay(liveDir, beforeDeliveries);
 
@@ -226,16 +242,22 @@ async function oneRun(root: string, msgs: Buffer[], sisMsgs: Buffer[]): Promise<
 
   // single-instance storage: each message to 10 mailboxes
   const sis = await freshDb(path.join(root, 'sis'), 10);
-  const deliverSisMs = timeDeliver(sis.db, sisMsgs, sis.to);
+  const sisDelivered = timeDeliver(sis.db, sisMsgs, sis.to);
   sis.db.close();
   return {
-    deliverMs,
-    rawWriteMs,
-    deliverSisMs,
+    deliverMs: delivered.ms,
+    deliverCpuMs: delivered.cpuMs,
+    rawWriteMs: raw.ms,
+    rawWriteCpuMs: raw.cpuMs,
+    deliverSisMs: sisDelivered.ms,
+    deliverSisCpuMs: sisDelivered.cpuMs,
     replayMs: replay.ms,
+    replayCpuMs: replay.cpuMs,
     replayRecords: replay.records,
     scanMs,
+    scanCpuMs,
     smallReplayMs: small.ms,
+    smallReplayCpuMs: small.cpuMs,
     smallReplayRecords: small.records,
     restoreMs,
     restoreRecords: restored.replayed,
@@ -289,6 +311,8 @@ export default async function storeBench(): Promise<Record<string, unknown>> {
       megabytesPerSecond: round((deliverRate * bytes) / msgs.length / MB),
       rawLimitMessagesPerSecond: Math.round(rawRate),
       rawLimitMegabytesPerSecond: round((rawRate * bytes) / msgs.length / MB),
+      cpuMs: round(med((r) => r.deliverCpuMs)),
+      rawLimitCpuMs: round(med((r) => r.rawWriteCpuMs)),
       target: 5000,
     },
     deliverTo10Mailboxes: {
@@ -296,6 +320,7 @@ export default async function storeBench(): Promise<Record<string, unknown>> {
       messagesPerSecond: Math.round(sisRate),
       itemsPerSecond: Math.round(sisRate * 10),
       megabytesPerSecond: round((sisRate * sisBytes) / sisMsgs.length / MB),
+      cpuMs: round(med((r) => r.deliverSisCpuMs)),
     },
     replay: {
       records: runs[0]!.replayRecords,
@@ -304,6 +329,9 @@ export default async function storeBench(): Promise<Record<string, unknown>> {
       smallRecords: runs[0]!.smallReplayRecords,
       smallRecordsPerSecond: Math.round(smallReplayRate),
       wholeRestoreRecordsPerSecond: Math.round(restoreRate),
+      cpuMs: round(med((r) => r.replayCpuMs)),
+      rawScanCpuMs: round(med((r) => r.scanCpuMs)),
+      smallRecordsCpuMs: round(med((r) => r.smallReplayCpuMs)),
       target: 50_000,
     },
     fullBackup: {

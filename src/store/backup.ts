@@ -24,7 +24,7 @@ import { type PartFile, copyDurable, copyHashed, hashFile } from './backup-files
 import { releasedBlobs, takeSnapshot } from './backup-snapshot.js';
 import { DB_FILE, Database, type DatabaseOptions, blobFilePath } from './database.js';
 import { decodeOp } from './ops.js';
-import { cutLog, listSegments, scanSegment, segmentFileName, segmentPath } from './txlog.js';
+import { ScanBuffer, cutLog, listSegments, scanSegment, segmentFileName, segmentPath } from './txlog.js';
 
 export const BACKUP_FORMAT = 'salvage-backup/1';
 const LEASE_MS = 6 * 3_600_000;
@@ -259,9 +259,10 @@ export function backupIncremental(
     let firstSeen: number | undefined;
     fs.mkdirSync(path.join(part, 'logs'), { recursive: true });
     const copied: number[] = [];
+    const into = new ScanBuffer();
     for (const seg of listSegments(db.logsDir).filter((s) => s < tail.segment)) {
       let holds = false;
-      scanSegment(db.logsDir, seg, 0, { mayBeTorn: false, committedEnd: 0 }, (r) => {
+      scanSegment(db.logsDir, seg, 0, { mayBeTorn: false, committedEnd: 0, into }, (r) => {
         if (r.lsn > fromLsn && r.lsn <= toLsn) {
           holds = true;
           firstSeen ??= r.lsn;

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { AppError } from '../errors.js';
 import { sha256Hex } from '../lib/hash.js';
 import { Database, type DatabaseOptions, blobFilePath } from './database.js';
-import { listSegments, scanSegment } from './txlog.js';
+import { ScanBuffer, listSegments, scanSegment } from './txlog.js';
 
 export interface CheckProblem {
   kind: 'log' | 'blob' | 'refcount' | 'item' | 'open';
@@ -29,9 +29,10 @@ function checkLog(db: Database, report: CheckReport): void {
   const segs = listSegments(db.logsDir);
   report.logSegments = segs.length;
   let expect: number | undefined;
+  const into = new ScanBuffer();
   for (const seg of segs) {
     try {
-      scanSegment(db.logsDir, seg, 0, { mayBeTorn: false, committedEnd: 0, expectLsn: expect }, (r) => {
+      scanSegment(db.logsDir, seg, 0, { mayBeTorn: false, committedEnd: 0, expectLsn: expect, into }, (r) => {
         report.logRecords += 1;
         expect = r.lsn + 1;
       });

@@ -31,6 +31,7 @@ import {
   type LogTail,
   LogWriter,
   type Payload,
+  ScanBuffer,
   listSegments,
   scanSegment,
   segmentFileName,
@@ -418,6 +419,7 @@ export class Database {
       return report;
     }
     const segs = listSegments(this.logsDir).filter((s) => s >= tail.segment);
+    const into = new ScanBuffer();
     for (const [i, seg] of segs.entries()) {
       const isLast = i === segs.length - 1;
       const start = seg === tail.segment ? tail.offset : 0;
@@ -425,7 +427,7 @@ export class Database {
         this.logsDir,
         seg,
         start,
-        { mayBeTorn: isLast, committedEnd: start, expectLsn: tail.lsn + 1 },
+        { mayBeTorn: isLast, committedEnd: start, expectLsn: tail.lsn + 1, into },
         (rec) => {
           applyOp(this.sql, decodeOp(rec.payload, true), this.extensions);
           report.replayed += 1;

@@ -162,21 +162,56 @@ function corrupt(segment: number, offset: number, reason: string): AppError {
 }
 
 /**
+ * A buffer that a run of scans reads their segments into, one after the other: a fresh buffer
+ * per segment (megabytes each) cost more than the scan itself (the first touch of new pages),
+ * so a replay of a long log was mostly page faults. Keep one for as long as the scans last.
+ */
+export class ScanBuffer {
+  private buf: Buffer | undefined;
+
+  /** The bytes of `file`, valid until the next read through this buffer. */
+  read(file: string): Buffer {
+    const fd = fs.openSync(file, 'r');
+    try {
+      const size = fs.fstatSync(fd).size;
+      if (!this.buf || this.buf.length < size) {
+        this.buf = Buffer.allocUnsafeSlow(Math.max(size, DEFAULT_SEGMENT_BYTES));
+      }
+      let got = 0;
+      while (got < size) {
+        const n = fs.readSync(fd, this.buf, got, size - got, got);
+        if (n === 0) {
+          break; // the file shrank meanwhile: scan what is there
+        }
+        got += n;
+      }
+      return this.buf.subarray(0, got);
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+}
+
+/**
  * Read the records of one segment from `start` (a batch boundary), calling `onRecord` for each
  * record of each complete batch, in order; the records of a batch are checked before the first
  * is handed out. Damage at the very end of the file — a damaged last record, or a last batch
  * without its BATCH_END record — is a torn tail when `mayBeTorn` (the last segment) and the
  * batch starts at or past `committedEnd`: the result then names the batch's offset, to cut
  * it whole. Anything else throws LOG_CORRUPT.
+ *
+ * `into`: read the segment into this buffer; a record's payload is then valid only until the
+ * next scan through it, for callers that use each payload at once.
  */
 export function scanSegment(
   logsDir: string,
   segment: number,
   start: number,
-  opts: { mayBeTorn: boolean; committedEnd: number; expectLsn?: number },
+  opts: { mayBeTorn: boolean; committedEnd: number; expectLsn?: number; into?: ScanBuffer },
   onRecord: (r: LogRecord) => void,
 ): ScanEnd {
-  const data = fs.readFileSync(segmentPath(logsDir, segment));
+  const file = segmentPath(logsDir, segment);
+  const data = opts.into ? opts.into.read(file) : fs.readFileSync(file);
   let off = start;
   let expect = opts.expectLsn;
   const size = data.length;

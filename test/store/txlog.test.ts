@@ -10,6 +10,7 @@ import {
   LogWriter,
   type LogRecord,
   RECORD_HEADER_BYTES,
+  ScanBuffer,
   cutLog,
   encodeRecord,
   listSegments,
@@ -150,6 +151,31 @@ describe('scanSegment', () => {
     w.close();
     return { size: tail.offset, offsets: Array.from({ length: n }, (_, i) => i * 124) };
   }
+
+  it('reads segments of different sizes one after the other through one ScanBuffer, each whole', (t) => {
+    const dir = logsDir(t);
+    const w = new LogWriter(dir, 1024);
+    let tail = { segment: 1, offset: 0, lsn: 0 };
+    // segment 1: one small batch; segment 2: a batch larger than a segment; segment 3: small again
+    for (const batch of [payloads(2, 50), payloads(30, 200), payloads(1, 10)]) {
+      tail = w.append(tail, 1, batch);
+    }
+    w.close();
+    assert.deepEqual(listSegments(dir), [1, 2, 3]);
+    const into = new ScanBuffer();
+    const seen: { lsn: number; payload: Buffer }[] = [];
+    for (const seg of [1, 2, 3]) {
+      const end = scanSegment(dir, seg, 0, { mayBeTorn: false, committedEnd: 0, into }, (r) =>
+        seen.push({ lsn: r.lsn, payload: Buffer.from(r.payload) }),
+      );
+      assert.deepEqual(end, { kind: 'clean', end: fs.statSync(segmentPath(dir, seg)).size });
+    }
+    const want = [1, 2, 3].flatMap((seg) =>
+      readAll(dir, seg).map((r) => ({ lsn: r.lsn, payload: r.payload })),
+    );
+    assert.equal(seen.length, 33);
+    assert.deepEqual(seen, want);
+  });
 
   it('reports an incomplete last record as a torn tail at its offset when the segment may be torn', (t) => {
     const dir = logsDir(t);
