@@ -31,7 +31,7 @@
  * needs notmuch, mu (Debian `maildir-utils`) and /usr/bin/time, installed when run as root.
  * Run alone: `node --import tsx bench/search.bench.ts`; or `npm run bench -- search`.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -47,6 +47,16 @@ import { loadConfig } from '../src/config.js';
 import { search } from '../src/search/index.js';
 import { buildServices, ensureHome } from '../src/services.js';
 import { enronTree, median } from './lib.js';
+import {
+  duBytes,
+  type Engine,
+  ensureTools,
+  muEngine,
+  notmuchEngine,
+  processLatency,
+  type ToolRun,
+  version,
+} from './search-tools.js';
 
 const SELF = fileURLToPath(import.meta.url);
 const REPO = path.resolve(path.dirname(SELF), '..');
@@ -58,7 +68,6 @@ const REPEATS = Number(process.env.SEARCH_BENCH_REPEATS ?? 10);
 const TOOL_REPEATS = Number(process.env.SEARCH_BENCH_TOOL_REPEATS ?? 5);
 const PAGE = 50;
 const POLL_MS = 50;
-const INSTALL = 'apt-get install -y notmuch maildir-utils';
 const GOALS = { messagesPerSecond: 4000, timesMu: 3, peakRssMiB: 512, queryP50Ms: 5, queryP95Ms: 20 };
 /** Measured in issue 5 on this sample. */
 const REFERENCE = {
@@ -66,14 +75,8 @@ const REFERENCE = {
   muIndexMessagesPerSecond: 1248,
   mailparserPerCore: 4500,
 };
-/** Times the start-up baseline runs its query set (one query: TOOL_REPEATS + 1 processes each). */
+/** Times the start-up baseline query is run (each TOOL_REPEATS + 1 processes). */
 const BASELINE_ROUNDS = 4;
-/** A query that matches nothing in each engine: process start-up and opening the database. */
-const NOTHING = {
-  notmuch: 'id:no-such-message@salvage.invalid',
-  mu: 'msgid:no-such-message@salvage.invalid',
-};
-
 /** The same question in each engine's syntax (notmuch's after test/search/notmuch.test.ts). */
 const QUERIES: { salvage: string; notmuch: string; mu: string }[] = [
   {
@@ -136,31 +139,8 @@ const QUERIES: { salvage: string; notmuch: string; mu: string }[] = [
 
 const log = (s: string): void => void process.stderr.write(`  search: ${s}\n`);
 const r2 = (x: number): number => Math.round(x * 100) / 100;
-const MiB = 2 ** 20;
 
-// ---------------------------------------------------------------- tools and inputs (prepared once)
-
-/** notmuch, mu and /usr/bin/time, installed when this runs as root; else the line to run. */
-function ensureTools(): void {
-  const missing = (cmd: string, arg: string): boolean =>
-    spawnSync(cmd, [arg], { stdio: 'ignore' }).error !== undefined;
-  const gone = () => missing('notmuch', '--version') || missing('mu', '--version');
-  if (gone() && process.getuid?.() === 0) {
-    log(`installing notmuch and mu: ${INSTALL}`);
-    spawnSync('apt-get', ['install', '-y', 'notmuch', 'maildir-utils'], { stdio: 'inherit' });
-  }
-  if (gone()) {
-    throw new Error(`notmuch and mu are needed beside Salvage; install them: ${INSTALL}`);
-  }
-  if (!fs.existsSync('/usr/bin/time')) {
-    if (process.getuid?.() === 0) {
-      spawnSync('apt-get', ['install', '-y', 'time'], { stdio: 'inherit' });
-    }
-    if (!fs.existsSync('/usr/bin/time')) {
-      throw new Error('/usr/bin/time is needed for the peak RSS of notmuch and mu: apt-get install -y time');
-    }
-  }
-}
+// ---------------------------------------------------------------- inputs (prepared once)
 
 /** Build `dir` with `make` unless a previous run completed it (marker file `.complete`). */
 function cached(dir: string, make: (tmp: string) => void): string {
@@ -225,128 +205,6 @@ function maildirCopy(tree: string, files: string[]): string {
     }),
     'mail',
   );
-}
-
-/** Size in bytes of every file under `dir`. */
-function duBytes(dir: string): number {
-  let n = 0;
-  for (const e of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (e.isFile()) {
-      n += fs.statSync(path.join(e.parentPath, e.name)).size;
-    }
-  }
-  return n;
-}
-
-// ---------------------------------------------------------------- external tools
-
-interface ToolRun {
-  ms: number;
-  cpuMs: number;
-  peakRssMiB: number;
-}
-
-/** The tools' environment: their own HOME and config, UTC dates (as Salvage's). */
-function toolEnv(home: string): NodeJS.ProcessEnv {
-  return { PATH: process.env.PATH, HOME: home, TZ: 'UTC', NOTMUCH_CONFIG: path.join(home, 'notmuch-config') };
-}
-
-/** Run `cmd` under /usr/bin/time: wall, user + sys, peak RSS. */
-function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv): ToolRun {
-  const out = path.join(os.tmpdir(), `salvage-bench-search-${process.pid}.time`);
-  const t0 = performance.now();
-  const r = spawnSync('/usr/bin/time', ['-o', out, '-f', '%U %S %M', cmd, ...args], {
-    env,
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const ms = performance.now() - t0;
-  if (r.status !== 0) {
-    throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}`);
-  }
-  const [user, sys, kb] = fs.readFileSync(out, 'utf8').trim().split('\n').at(-1)!.split(' ').map(Number);
-  fs.rmSync(out, { force: true });
-  return { ms: Math.round(ms), cpuMs: Math.round((user! + sys!) * 1000), peakRssMiB: Math.round(kb! / 1024) };
-}
-
-/** stdout of a tool; `okCodes`: mu find exits 4 when nothing matches. */
-function tool(cmd: string, args: string[], env: NodeJS.ProcessEnv, okCodes = [0]): string {
-  const r = spawnSync(cmd, args, { env, encoding: 'utf8', maxBuffer: 256 * MiB });
-  if (r.error || !okCodes.includes(r.status ?? -1)) {
-    throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
-  }
-  return r.stdout;
-}
-
-interface Engine {
-  name: 'notmuch' | 'mu';
-  /** Index into a fresh database; returns the measurement. */
-  index: () => ToolRun;
-  indexBytes: () => number;
-  count: (q: string) => number;
-  /** argv of one query's first page. */
-  searchArgs: (q: string) => string[];
-  okCodes: number[];
-}
-
-function notmuchEngine(tree: string): Engine {
-  const home = path.join(CACHE, 'notmuch');
-  const db = path.join(home, 'db');
-  const env = toolEnv(home);
-  fs.mkdirSync(home, { recursive: true });
-  fs.writeFileSync(
-    env.NOTMUCH_CONFIG!,
-    `[database]\npath=${db}\nmail_root=${tree}\n[user]\nname=bench\nprimary_email=bench@example.com\n` +
-      `[new]\ntags=\n[search]\nexclude_tags=\n[maildir]\nsynchronize_flags=false\n`,
-  );
-  return {
-    name: 'notmuch',
-    index: () => {
-      fs.rmSync(db, { recursive: true, force: true });
-      fs.mkdirSync(db);
-      return timed('notmuch', ['new', '--quiet'], env);
-    },
-    indexBytes: () => duBytes(db),
-    count: (q) => Number(tool('notmuch', ['count', '--output=files', q], env).trim()),
-    searchArgs: (q) => ['notmuch', 'search', `--limit=${PAGE}`, q],
-    okCodes: [0],
-  };
-}
-
-function muEngine(maildir: string): Engine {
-  const home = path.join(CACHE, 'mu');
-  const muhome = path.join(home, 'muhome');
-  const env = toolEnv(home);
-  return {
-    name: 'mu',
-    index: () => {
-      fs.rmSync(muhome, { recursive: true, force: true });
-      fs.mkdirSync(muhome, { recursive: true });
-      tool('mu', ['init', `--muhome=${muhome}`, `--maildir=${maildir}`, '--quiet'], env);
-      return timed('mu', ['index', `--muhome=${muhome}`, '--quiet'], env);
-    },
-    indexBytes: () => duBytes(path.join(muhome, 'xapian')),
-    count: (q) =>
-      tool('mu', ['find', `--muhome=${muhome}`, '--fields=l', q], env, [0, 4])
-        .split('\n')
-        .filter((l) => l !== '').length,
-    searchArgs: (q) => ['mu', 'find', `--muhome=${muhome}`, `--maxnum=${PAGE}`, q],
-    okCodes: [0, 4],
-  };
-}
-
-/** Wall milliseconds of one process per query, REPEATS times each (after one untimed). */
-function processLatency(e: Engine, queries: string[], env: NodeJS.ProcessEnv): number[] {
-  const ms: number[] = [];
-  for (const q of queries) {
-    const [cmd, ...args] = e.searchArgs(q);
-    tool(cmd!, args, env, e.okCodes);
-    for (let i = 0; i < TOOL_REPEATS; i++) {
-      const t0 = performance.now();
-      tool(cmd!, args, env, e.okCodes);
-      ms.push(performance.now() - t0);
-    }
-  }
-  return ms;
 }
 
 // ---------------------------------------------------------------- Salvage: the service in a child
@@ -458,29 +316,30 @@ interface SalvageRun {
   messages: number;
   searchTablesBytes: number;
   rsgBytes: number;
-  queryMs: number[];
+  /** Per query (in QUERIES order): the REST search's milliseconds. */
+  queryMs: number[][];
   /** GET /recovery-groups/{id}: the HTTP round trip and auth, no search, not audited. */
   roundTripMs: number[];
   /** `search()` in this process on the RSG database, read-only: the query alone. */
-  engineMs: number[];
+  engineMs: number[][];
   totals: number[];
 }
 
 /** The query set through `search()` directly, REPEATS times each (after one untimed). */
-function engineLatency(dbFile: string): number[] {
+function engineLatency(dbFile: string): number[][] {
   const db = new Database(dbFile, { readonly: true });
   try {
-    const ms: number[] = [];
     const now = Date.now();
-    for (const { salvage: q } of QUERIES) {
+    return QUERIES.map(({ salvage: q }) => {
       search(db, q, { now, limit: PAGE });
+      const ms: number[] = [];
       for (let i = 0; i < REPEATS; i++) {
         const t = performance.now();
         search(db, q, { now, limit: PAGE });
         ms.push(performance.now() - t);
       }
-    }
-    return ms;
+      return ms;
+    });
   } finally {
     db.close();
   }
@@ -533,7 +392,7 @@ async function salvageRun(tree: string): Promise<SalvageRun> {
       if (info.state !== 'mounted') {
         throw new Error(`mount ended ${info.state}: ${JSON.stringify(info.error)}`);
       }
-      const queryMs: number[] = [];
+      const queryMs: number[][] = [];
       const totals: number[] = [];
       for (const { salvage: q } of QUERIES) {
         const url = `/recovery-groups/${id}/search?limit=${PAGE}&q=${encodeURIComponent(q)}`;
@@ -542,11 +401,13 @@ async function salvageRun(tree: string): Promise<SalvageRun> {
           throw new Error(`${q}: ${first.status} ${JSON.stringify(first.body)}`);
         }
         totals.push((first.body as { total: number }).total);
+        const ms: number[] = [];
         for (let i = 0; i < REPEATS; i++) {
           const t = performance.now();
           await request(s, 'GET', url);
-          queryMs.push(performance.now() - t);
+          ms.push(performance.now() - t);
         }
+        queryMs.push(ms);
       }
       // where a search's time goes: the HTTP round trip of a request that is not audited
       // (GET the group), and the query alone in this process on the same RSG database
@@ -610,17 +471,16 @@ function indexSummary(runs: ToolRun[], messages: number) {
   };
 }
 
-function version(cmd: string): string {
-  return spawnSync(cmd, ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0]!.trim();
-}
-
 export default async function searchBench(): Promise<Record<string, unknown>> {
-  ensureTools();
+  ensureTools(log);
   const tree = sampleTree();
   const files = messageFiles(tree);
   const bytes = files.reduce((n, f) => n + fs.statSync(path.join(tree, f)).size, 0);
   const maildir = maildirCopy(tree, files);
-  const engines = [notmuchEngine(tree), muEngine(maildir)];
+  const engines = [
+    notmuchEngine(tree, path.join(CACHE, 'notmuch'), PAGE),
+    muEngine(maildir, path.join(CACHE, 'mu'), PAGE),
+  ];
   const load = { before: os.loadavg().map(r2) };
 
   // interleaved, so that a change in the machine's load falls on every engine alike
@@ -631,7 +491,7 @@ export default async function searchBench(): Promise<Record<string, unknown>> {
       const r = await salvageRun(tree);
       salvage.push(r);
       log(
-        `salvage run ${i + 1}/${RUNS}: mount + index ${r.messages} messages in ${r.ms} ms (cpu ${r.cpuMs} ms, rss ${r.peakRssMiB} MiB), REST queries p50 ${r2(percentile(r.queryMs, 50))} ms`,
+        `salvage run ${i + 1}/${RUNS}: mount + index ${r.messages} messages in ${r.ms} ms (cpu ${r.cpuMs} ms, rss ${r.peakRssMiB} MiB), REST queries p50 ${r2(percentile(r.queryMs.flat(), 50))} ms`,
       );
     }
     for (const e of i < TOOL_RUNS ? engines : []) {
@@ -643,20 +503,26 @@ export default async function searchBench(): Promise<Record<string, unknown>> {
     }
   }
   const messages = salvage[0]!.messages;
-  const tools: Record<string, ReturnType<typeof toolResult>> = {};
+  const tools: Record<string, ReturnType<typeof toolResult>['result']> = {};
   const counts: Record<string, number[]> = { salvage: salvage[0]!.totals };
+  const p50s: Record<string, number[]> = {
+    rest: QUERIES.map((_, i) => r2(median(salvage.flatMap((r) => r.queryMs[i]!)))),
+    engineAlone: QUERIES.map((_, i) => r2(median(salvage.flatMap((r) => r.engineMs[i]!)))),
+  };
   for (const e of engines) {
     const queries = QUERIES.map((q) => q[e.name]);
     counts[e.name] = queries.map((q) => e.count(q));
-    tools[e.name] = toolResult(e, indexRuns[e.name]!, messages, queries);
-    const q = tools[e.name]!.queries;
+    const t = toolResult(e, indexRuns[e.name]!, messages, queries);
+    tools[e.name] = t.result;
+    p50s[e.name] = t.perQueryMs.map((ms) => r2(median(ms)));
+    const q = t.result.queries;
     log(
       `${e.name}: queries p50 ${q.p50Ms} ms, p95 ${q.p95Ms} ms (start-up baseline p50 ${q.startupBaseline.p50Ms} ms)`,
     );
   }
 
   const mount = indexSummary(salvage, messages);
-  const queries = latency(salvage.flatMap((r) => r.queryMs));
+  const queries = latency(salvage.flatMap((r) => r.queryMs.flat()));
   const muMps = tools.mu!.index.messagesPerSecond;
   return {
     name: 'search',
@@ -688,7 +554,7 @@ export default async function searchBench(): Promise<Record<string, unknown>> {
         },
         engineAlone: {
           via: 'search() in process, read-only',
-          ...latency(salvage.flatMap((r) => r.engineMs)),
+          ...latency(salvage.flatMap((r) => r.engineMs.flat())),
         },
       },
       goalsMet: {
@@ -702,18 +568,20 @@ export default async function searchBench(): Promise<Record<string, unknown>> {
       timesMuCpu: r2(mount.messagesPerCpuSecond / tools.mu!.index.messagesPerCpuSecond),
     },
     ...tools,
-    hitCounts: QUERIES.map((q, i) => {
+    /** Per query: each engine's hit count (files) and median milliseconds. */
+    perQuery: QUERIES.map((q, i) => {
       const c = { salvage: counts.salvage![i]!, notmuch: counts.notmuch![i]!, mu: counts.mu![i]! };
-      return { ...q, counts: c, allAgree: c.salvage === c.notmuch && c.notmuch === c.mu };
+      const ms = Object.fromEntries(Object.entries(p50s).map(([k, v]) => [k, v[i]!]));
+      return { ...q, counts: c, allAgree: c.salvage === c.notmuch && c.notmuch === c.mu, medianMs: ms };
     }),
   };
 }
 
 function toolResult(e: Engine, runs: ToolRun[], messages: number, queries: string[]) {
-  const env = toolEnv(path.join(CACHE, e.name));
-  const q = latency(processLatency(e, queries, env));
-  const b = latency(processLatency(e, Array<string>(BASELINE_ROUNDS).fill(NOTHING[e.name]), env));
-  return {
+  const perQueryMs = processLatency(e, queries, TOOL_REPEATS);
+  const q = latency(perQueryMs.flat());
+  const b = latency(processLatency(e, Array<string>(BASELINE_ROUNDS).fill(e.nothing), TOOL_REPEATS).flat());
+  const result = {
     index: {
       ...indexSummary(runs, messages),
       what: `${e.name === 'mu' ? 'mu index' : 'notmuch new'} into a fresh database, under /usr/bin/time`,
@@ -721,13 +589,14 @@ function toolResult(e: Engine, runs: ToolRun[], messages: number, queries: strin
     indexBytes: e.indexBytes(),
     queries: {
       ...q,
-      via: `${e.searchArgs('Q').slice(0, 2).join(' ')} (first ${PAGE}), one process per query: start-up and opening the database included`,
+      via: `${e.searchCommand}, one process per query: start-up and opening the database included`,
       perQuery: TOOL_REPEATS,
-      startupBaseline: { query: NOTHING[e.name], ...b },
+      startupBaseline: { query: e.nothing, ...b },
       p50MinusBaselineMs: r2(q.p50Ms - b.p50Ms),
       p95MinusBaselineMs: r2(q.p95Ms - b.p95Ms),
     },
   };
+  return { result, perQueryMs };
 }
 
 if (process.argv[1] && SELF === path.resolve(process.argv[1])) {
