@@ -20,6 +20,9 @@
  * - each engine's hit count (files: `notmuch count --output=files`, every path `mu find` prints,
  *   Salvage's `total`) per query: a sanity check that the queries are equivalent, not a test.
  *
+ * The index's parse workers run `dist/src/search` when it is current (else the source under tsx,
+ * which costs CPU): run `npx tsc -p tsconfig.build.json` first to measure what ships.
+ *
  * Goals and the figures measured in issue 5 are in the result beside ours. The wall figures on a
  * shared 2-core machine include waiting for a core: compare CPU time too (and the load average).
  * Knobs: BENCH_RUNS (default 3): Salvage mounts, each with the query set; SEARCH_BENCH_TOOL_RUNS
