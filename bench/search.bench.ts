@@ -259,7 +259,10 @@ function startServer(home: string): Promise<Server> {
   lines.on('line', (l) => waiting.shift()?.(l));
   const next = (): Promise<string> => new Promise((r) => waiting.push(r));
   const exited = new Promise<void>((r) => p.once('exit', () => r()));
-  return next().then((first) => {
+  const died = exited.then(() => {
+    throw new Error('the Salvage server exited before it listened');
+  });
+  return Promise.race([next(), died]).then((first) => {
     const { port, token } = JSON.parse(first) as { port: number; token: string };
     return {
       port,
