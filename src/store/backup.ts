@@ -53,6 +53,8 @@ export interface BackupResult {
   files: number;
   bytes: number;
   purgedSegments: string[];
+  /** Why the segments the backup covers were not purged, when they could not be. */
+  logsKept?: string;
   ms: number;
   /** full only: how the snapshot was taken (`copy` of the file, or `vacuum` when that was not possible). */
   snapshot?: 'copy' | 'vacuum';
@@ -145,8 +147,18 @@ function withLease<T>(db: Database, fn: (covered: Set<string>) => T): T {
 }
 
 /** Delete closed log segments that hold no record after `lsn`, after making SQLite durable. */
-function purgeSegments(db: Database, below: number): string[] {
-  db.sql.pragma('wal_checkpoint(FULL)');
+function purgeSegments(db: Database, below: number): { purged: string[]; logsKept?: string } {
+  // SQLite's WAL is not fsynced at commit (the log is the durability): a segment may go only
+  // once every WAL frame is in the database file, synced, or a power loss could take records
+  // that exist nowhere else
+  const [r] = db.sql.pragma('wal_checkpoint(FULL)') as { busy: number; log: number; checkpointed: number }[];
+  if (!r || r.busy !== 0 || r.checkpointed < r.log) {
+    return {
+      purged: [],
+      logsKept:
+        'the covered log segments were kept: the WAL could not be checkpointed completely (a reader holds an older snapshot, or another process checkpoints); the next backup purges them',
+    };
+  }
   const purged: string[] = [];
   for (const seg of listSegments(db.logsDir)) {
     if (seg < below) {
@@ -157,7 +169,7 @@ function purgeSegments(db: Database, below: number): string[] {
   if (purged.length > 0) {
     fsyncDir(db.logsDir);
   }
-  return purged;
+  return { purged };
 }
 
 /** What a full backup needs to know of its snapshot, read through a connection that sees it. */
@@ -209,7 +221,7 @@ export function backupFull(db: Database, backupDir: string, opts: BackupOptions 
       files,
     );
     db.withWriteLock(() => db.setMeta('last_backup_lsn', String(lsn)));
-    const purgedSegments = opts.keepLogs ? [] : purgeSegments(db, logSegment);
+    const purge = opts.keepLogs ? { purged: [] } : purgeSegments(db, logSegment);
     return {
       part: path.basename(part),
       kind: 'full' as const,
@@ -217,7 +229,8 @@ export function backupFull(db: Database, backupDir: string, opts: BackupOptions 
       toLsn: lsn,
       files: files.length,
       bytes,
-      purgedSegments,
+      purgedSegments: purge.purged,
+      ...(purge.logsKept ? { logsKept: purge.logsKept } : {}),
       ms: Date.now() - started,
       snapshot: snap.method,
     };
@@ -314,7 +327,7 @@ export function backupIncremental(
       files,
     );
     db.withWriteLock(() => db.setMeta('last_backup_lsn', String(toLsn)));
-    const purgedSegments = opts.keepLogs ? [] : purgeSegments(db, tail.segment);
+    const purge = opts.keepLogs ? { purged: [] } : purgeSegments(db, tail.segment);
     return {
       part: path.basename(part),
       kind: 'incremental' as const,
@@ -322,7 +335,8 @@ export function backupIncremental(
       toLsn,
       files: files.length,
       bytes,
-      purgedSegments,
+      purgedSegments: purge.purged,
+      ...(purge.logsKept ? { logsKept: purge.logsKept } : {}),
       ms: Date.now() - started,
     };
   });

@@ -362,6 +362,35 @@ describe('backup and restore', () => {
     await waitUntil(() => openFds() <= before, 'the early fsyncs are closed');
   });
 
+  it('keeps the covered log segments while the WAL cannot be checkpointed completely, and says why', async (t) => {
+    const { db, dir } = openTestDb(t, { segmentBytes: 4096 });
+    const to = await mailboxes(db, 1);
+    for (let i = 0; i < 20; i++) {
+      deliver(db, [aMessage({ body: aBody(1200, String(i)) })], { to });
+    }
+    // a reader at an older snapshot: a checkpoint cannot copy the frames written after it
+    const reader = new BetterSqlite3(path.join(dir, 'salvage.db'), { readonly: true });
+    t.after(() => reader.close());
+    reader.exec('BEGIN');
+    reader.prepare('SELECT count(*) FROM items').get();
+    for (let i = 0; i < 20; i++) {
+      deliver(db, [aMessage({ body: aBody(1200, `later${i}`) })], { to });
+    }
+    db.sql.pragma('busy_timeout = 50'); // FULL waits for the reader that long, not a minute
+    const logs = path.join(dir, 'logs');
+    const before = listSegments(logs);
+    const held = backupFull(db, path.join(tempDir(t), 'held'));
+    assert.deepEqual(held.purgedSegments, []);
+    assert.match(held.logsKept ?? '', /WAL could not be checkpointed completely/);
+    assert.deepEqual(listSegments(logs), before);
+
+    reader.exec('COMMIT');
+    const next = backupFull(db, path.join(tempDir(t), 'next'));
+    assert.ok(next.purgedSegments.length > 0);
+    assert.equal(next.logsKept, undefined);
+    assert.deepEqual(checkDatabase(dir).problems, []);
+  });
+
   it('purges the log segments a full backup covers, unless asked to keep them', async (t) => {
     const { db, dir } = openTestDb(t, { segmentBytes: 4096 });
     const to = await mailboxes(db, 1);

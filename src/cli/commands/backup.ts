@@ -38,7 +38,8 @@ export function registerBackup(program: Command, ctx: CliContext): void {
           r,
           () =>
             `${kind === 'full' ? 'Full' : 'Incremental'} backup ${r.part}: LSN ${r.fromLsn}..${r.toLsn}, ${r.files} files, ${fmtBytes(r.bytes)} in ${r.ms} ms` +
-            (r.purgedSegments.length > 0 ? `; purged ${r.purgedSegments.length} log segment(s)` : ''),
+            (r.purgedSegments.length > 0 ? `; purged ${r.purgedSegments.length} log segment(s)` : '') +
+            (r.logsKept ? `\nnote: ${r.logsKept}` : ''),
         );
       });
   }
