@@ -217,21 +217,6 @@ export interface ItemMessageFields {
 
 export type AddSharedItemInput = Omit<AddItemInput, 'bytes' | 'parsed' | 'maxBytes'> & ItemMessageFields;
 
-/**
- * Store a message whose content this database already holds — a reference, without its bytes:
- * for a merge that copies an item of another database whose content is stored here already
- * (single-instance storage), so that nothing is read or parsed again. Returns undefined, and
- * writes nothing, when the blob is not stored (the caller then adds the item from its bytes).
- */
-export function addSharedItemTx(tx: WriteTx, input: AddSharedItemInput): AddedItem | undefined {
-  const blob = stmt(tx.sql, 'SELECT size FROM blobs WHERE hash = ?').get(input.blobHash) as
-    { size: number } | undefined;
-  if (!blob) {
-    return undefined;
-  }
-  return { id: emitItem(tx, input, input), newBlob: false, contentBytes: blob.size };
-}
-
 /** Adds references to contents the database holds, many items logged as one record. */
 export interface SharedItemWriter {
   /**
@@ -244,10 +229,11 @@ export interface SharedItemWriter {
 }
 
 /**
- * A writer for a run of single-instance hits in one write request (a merge batch): what
- * `addSharedItemTx` does item by item, with the contents' presence looked up once for all of
- * `hashes`, each folder resolved once, and the items logged as one compact record rather than
- * one record each. The items exist only once `finish` is called, inside the same request.
+ * A writer for a run of single-instance hits in one write request (a merge batch): items whose
+ * content this database already holds — references, without their bytes, so that nothing is
+ * read or parsed again — with the contents' presence looked up once for all of `hashes`, each
+ * folder resolved once, and the items logged as one compact record rather than one record
+ * each. The items exist only once `finish` is called, inside the same request.
  */
 export function sharedItemWriter(tx: WriteTx, hashes: Iterable<string>): SharedItemWriter {
   const stored = new Set(
