@@ -22,6 +22,8 @@
  *   `from:sally.beck@enron.com`, `from:sally.beck`, `from:@enron.com` and `from:enron.com`
  *   are exact token lookups. Names and the words of addresses are in `search_text`.
  * - `search_items_sent`  an index of `items` on (date_ms, internal_ms), for `sent:` terms.
+ * - `search_docs_attachment`  a partial index of the documents with an attachment, for
+ *   `hasattachment:` (the documents hold the body text: a scan of them reads the whole index).
  *
  * unicode61 splits on everything that is not a letter, digit, mark or private-use character
  * (as Xapian splits words), folds case and, with `remove_diacritics 2`, folds accents
@@ -92,6 +94,9 @@ CREATE VIRTUAL TABLE IF NOT EXISTS search_addr USING fts5(
 `;
 
 export const SEARCH_SCHEMA_SQL = `${SEARCH_TABLES_SQL}
+-- hasattachment: the few documents with an attachment, found without reading every document
+CREATE INDEX IF NOT EXISTS search_docs_attachment ON search_docs (id) WHERE has_attachment = 1;
+
 -- sent: terms (a range of the Date header): an index, covering the sort key of date order, instead
 -- of a scan of every item
 CREATE INDEX IF NOT EXISTS search_items_sent ON items (date_ms, internal_ms);

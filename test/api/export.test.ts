@@ -192,9 +192,10 @@ describe('GET /recovery-groups/{id}/export', () => {
     assert.deepEqual(
       [...entries.keys()].filter((k) => k !== 'manifest.csv').sort(),
       [
-        'crlf/00001 Undelivered Mail Returned to Sender.eml',
-        'lf/00002 Undeliverable_ Mieko...Last minute escape_.eml',
-        'lf/00003 Undelivered Mail Returned to Sender.eml',
+        'cr/00001 Undelivered Mail Returned to Sender.eml',
+        'crlf/00002 Undelivered Mail Returned to Sender.eml',
+        'lf/00003 Undeliverable_ Mieko...Last minute escape_.eml',
+        'lf/00004 Undelivered Mail Returned to Sender.eml',
       ].sort(),
     );
   });

@@ -540,13 +540,14 @@ describe('GET /recovery-groups/{id}/search', () => {
   it('property restrictions: sender address, folder, mailbox, attachment flag and size', async () => {
     assert.deepEqual(await subjects('from:angie.collins@enron.com'), ['inbox: FW: East Power Meeting']);
     assert.deepEqual(await subjects('(ameren OR wabash) folder:sent_items'), ['sent_items: FW: Ameren']);
+    // the cr/ copies have bare-CR line ends: parsed as the lf/ ones are
     assert.deepEqual(await subjects('hasattachment:true'), [
       'lf: Undeliverable: Mieko...Last minute escape?',
       'lf: Undelivered Mail Returned to Sender',
       'crlf: Undelivered Mail Returned to Sender',
+      'cr: Undelivered Mail Returned to Sender',
     ]);
     assert.deepEqual(await subjects('hasattachment:false mailbox:bob'), [
-      'cr: Undelivered Mail Returned to Sender',
       'cr: failure notice',
       'crlf: Mail delivery failed: returning message to sender',
     ]);
@@ -583,6 +584,7 @@ describe('GET /recovery-groups/{id}/search', () => {
     assert.deepEqual(await subjects('undelivered', `&mailbox=${BOB}`), [
       'lf: Undelivered Mail Returned to Sender',
       'crlf: Undelivered Mail Returned to Sender',
+      'cr: Undelivered Mail Returned to Sender',
     ]);
   });
 

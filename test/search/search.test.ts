@@ -258,6 +258,23 @@ describe('search over the indexed fixture', () => {
     );
   });
 
+  it('reads hasattachment: through the partial index of documents with an attachment, not a scan of them', () => {
+    const q = compileQuery(parseQuery('hasattachment:true'), { now: NOW, sort: 'date', limit: 50 });
+    const plan = rsg.db
+      .prepare(`EXPLAIN QUERY PLAN ${q.sql}`)
+      .all(...q.params)
+      .map((r) => (r as { detail: string }).detail);
+    assert.ok(
+      plan.some((d) => /search_docs USING COVERING INDEX search_docs_attachment/.test(d)),
+      plan.join('\n'),
+    );
+    const withAttachment = rsg.db
+      .prepare('SELECT count(*) FROM search_docs WHERE has_attachment = 1')
+      .pluck()
+      .get();
+    assert.equal(run('hasattachment:true').total, withAttachment);
+  });
+
   it('resolves relative dates against the injected now', () => {
     assert.deepEqual(subjects('wombat received:last7days'), ['Recent wombat']);
     assert.deepEqual(subjects('wombat received:last60days'), ['Older wombat', 'Recent wombat']);
