@@ -37,3 +37,27 @@ export function median(xs: number[]): number {
   const m = Math.floor(s.length / 2);
   return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
+
+/** Build `dir` with `make` unless a previous run completed it (marker file `.complete`). */
+export function cached(dir: string, make: (tmp: string) => void): string {
+  if (fs.existsSync(path.join(dir, '.complete'))) {
+    return dir;
+  }
+  const tmp = `${dir}.tmp-${process.pid}`;
+  fs.rmSync(tmp, { recursive: true, force: true });
+  fs.mkdirSync(tmp, { recursive: true });
+  make(tmp);
+  fs.writeFileSync(path.join(tmp, '.complete'), '');
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.renameSync(tmp, dir);
+  return dir;
+}
+
+/** Every message file under `root` (relative, '/'-separated, sorted), dotfiles left out. */
+export function messageFiles(root: string): string[] {
+  return (fs.readdirSync(root, { recursive: true }) as string[])
+    .filter((f) => !f.split(path.sep).some((s) => s.startsWith('.')))
+    .filter((f) => fs.statSync(path.join(root, f)).isFile())
+    .map((f) => f.split(path.sep).join('/'))
+    .sort();
+}

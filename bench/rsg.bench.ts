@@ -37,6 +37,7 @@ import {
   deliver,
   findMailbox,
 } from '../src/store/index.js';
+import { cached, messageFiles } from './lib.js';
 
 const SELF = fileURLToPath(import.meta.url);
 const REPO = path.resolve(path.dirname(SELF), '..');
@@ -67,30 +68,6 @@ function run(cmd: string, args: string[]): void {
   if (r.status !== 0) {
     throw new Error(`${cmd} ${args.join(' ')} failed`);
   }
-}
-
-/** Build `dir` with `make` unless a previous run completed it (marker file `.complete`). */
-function cached(dir: string, make: (tmp: string) => void): string {
-  if (fs.existsSync(path.join(dir, '.complete'))) {
-    return dir;
-  }
-  const tmp = `${dir}.tmp-${process.pid}`;
-  fs.rmSync(tmp, { recursive: true, force: true });
-  fs.mkdirSync(tmp, { recursive: true });
-  make(tmp);
-  fs.writeFileSync(path.join(tmp, '.complete'), '');
-  fs.rmSync(dir, { recursive: true, force: true });
-  fs.renameSync(tmp, dir);
-  return dir;
-}
-
-/** Every message file under `root` (relative, '/'-separated, sorted), dotfiles left out. */
-function messageFiles(root: string): string[] {
-  return (fs.readdirSync(root, { recursive: true }) as string[])
-    .filter((f) => !f.split(path.sep).some((s) => s.startsWith('.')))
-    .filter((f) => fs.statSync(path.join(root, f)).isFile())
-    .map((f) => f.split(path.sep).join('/'))
-    .sort();
 }
 
 interface Inputs {

@@ -49,7 +49,7 @@ import { CLI_ACTOR } from '../src/audit/index.js';
 import { loadConfig } from '../src/config.js';
 import { search } from '../src/search/index.js';
 import { buildServices, ensureHome } from '../src/services.js';
-import { enronTree, median } from './lib.js';
+import { cached, enronTree, median, messageFiles } from './lib.js';
 import {
   duBytes,
   type Engine,
@@ -144,30 +144,6 @@ const log = (s: string): void => void process.stderr.write(`  search: ${s}\n`);
 const r2 = (x: number): number => Math.round(x * 100) / 100;
 
 // ---------------------------------------------------------------- inputs (prepared once)
-
-/** Build `dir` with `make` unless a previous run completed it (marker file `.complete`). */
-function cached(dir: string, make: (tmp: string) => void): string {
-  if (fs.existsSync(path.join(dir, '.complete'))) {
-    return dir;
-  }
-  const tmp = `${dir}.tmp-${process.pid}`;
-  fs.rmSync(tmp, { recursive: true, force: true });
-  fs.mkdirSync(tmp, { recursive: true });
-  make(tmp);
-  fs.writeFileSync(path.join(tmp, '.complete'), '');
-  fs.rmSync(dir, { recursive: true, force: true });
-  fs.renameSync(tmp, dir);
-  return dir;
-}
-
-/** Every message file under `root` (relative, '/'-separated, sorted), dotfiles left out. */
-function messageFiles(root: string): string[] {
-  return (fs.readdirSync(root, { recursive: true }) as string[])
-    .filter((f) => !f.split(path.sep).some((s) => s.startsWith('.')))
-    .filter((f) => fs.statSync(path.join(root, f)).isFile())
-    .map((f) => f.split(path.sep).join('/'))
-    .sort();
-}
 
 /** The sample, or with SEARCH_BENCH_MESSAGES its first whole mailboxes (hard links). */
 function sampleTree(): string {
