@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
 import { type Config, homePaths, loadConfig } from '../config.js';
-import { AuditService, CLI_ACTOR } from '../audit/index.js';
+import { type AuditInput, AuditService, CLI_ACTOR } from '../audit/index.js';
 import { AppError } from '../errors.js';
 import { LIVE_EXTENSIONS } from '../extensions.js';
 import { type Clock, systemClock } from '../lib/clock.js';
@@ -96,6 +96,13 @@ export class CliContext {
       return fn();
     }
     return this.withDb(cmd, (db) => this.audited(db, action, target, fn, detail));
+  }
+
+  /** Record one entry as the CLI operator in the home's live database, when it has one. */
+  async recordInHome(cmd: Command, entry: Omit<AuditInput, 'actor' | 'requestId'>): Promise<void> {
+    if (fs.existsSync(homePaths(this.config(cmd).home).live)) {
+      await this.withDb(cmd, (db) => new AuditService(db).record({ ...CLI_AUDIT, ...entry }));
+    }
   }
 
   /** Run `fn` with the live database open, closing it afterwards. */

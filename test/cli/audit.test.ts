@@ -76,6 +76,8 @@ describe('the audit log of CLI actions', () => {
       out,
     );
     await json('rsg', 'unmount', rsg);
+    const notPst = await cli('rsg', 'mount', '--source', 'pst', files[0]!);
+    assert.notEqual(notPst.code, 0);
 
     const entries = ((await json('audit', 'list', '--limit', '1000')).entries as Entry[]).slice().reverse();
     assert.ok(
@@ -92,6 +94,7 @@ describe('the audit log of CLI actions', () => {
         ['purgeDumpster', 'ok'],
         ['deleteItem', 'failed'],
         ['mountRecoveryGroup', 'ok'],
+        ['mountRecoveryGroup.finished', 'ok'],
         ['searchRecoveryGroup', 'ok'],
         ['createMerge', 'ok'],
         ['mergeOverride', 'ok'],
@@ -99,6 +102,8 @@ describe('the audit log of CLI actions', () => {
         ['undoMerge', 'ok'],
         ['exportRecoveryGroup', 'ok'],
         ['unmountRecoveryGroup', 'ok'],
+        ['mountRecoveryGroup', 'ok'],
+        ['mountRecoveryGroup.finished', 'failed'],
       ],
     );
     assert.equal(ok('createMailbox')[0]!.target, `/mailboxes/${ADDRESS}`);
@@ -106,7 +111,16 @@ describe('the audit log of CLI actions', () => {
     assert.deepEqual(ok('deleteItem')[0]!.detail, { ids: [ids[0]] });
     assert.equal(entries.find((e) => e.outcome === 'failed')!.code, 'MESSAGE_NOT_FOUND');
     assert.deepEqual(ok('purgeDumpster')[0]!.detail!['onHold'], [ADDRESS]);
-    assert.deepEqual(ok('mountRecoveryGroup')[0]!.detail!['rsg'], rsg);
+    assert.deepEqual(ok('mountRecoveryGroup')[0]!.detail, { id: rsg, source: 'eml-tree', path: PHANIS });
+    const all = fs.readdirSync(PHANIS, { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
+    assert.deepEqual(ok('mountRecoveryGroup.finished')[0]!.detail, { items: all.length, problems: 0 });
+    assert.deepEqual(
+      entries
+        .filter((e) => e.action === 'mountRecoveryGroup.finished' && e.outcome === 'failed')
+        .map((e) => e.code),
+      ['SOURCE_CORRUPT'],
+      'a mount that fails is recorded as failed, with its code',
+    );
     assert.deepEqual(ok('searchRecoveryGroup')[0]!.detail, {
       q: 'from:@enron.com',
       mailbox: null,

@@ -91,18 +91,20 @@ export function registerRsg(program: Command, ctx: CliContext): void {
                     `${pr.phase} ${pr.itemsPerSecond}/s${pr.etaSeconds !== undefined ? ` ETA ${pr.etaSeconds}s` : ''}`,
                   ),
               }),
-            (r) => ({
-              rsg: r.id,
-              source: r.source.kind,
-              path: r.source.path,
-              state: r.state,
-              items: r.counts.items,
-            }),
+            (r) => ({ id: r.id, source: r.source.kind, path: r.source.path }),
           );
         } finally {
           view.stop();
           cat.close();
         }
+        // as the API records the end of a mount it runs in the background
+        await ctx.recordInHome(cmd, {
+          action: 'mountRecoveryGroup.finished',
+          target: `/recovery-groups/${info.id}`,
+          outcome: info.state === 'mounted' ? 'ok' : 'failed',
+          code: info.error?.code ?? null,
+          detail: { items: info.counts.items, problems: info.report.problemCount },
+        });
         ctx.out(cmd, rsgView(info), () => describe(info));
         if (info.state === 'failed') {
           ctx.note(`error[${info.error?.code ?? 'INTERNAL'}]: ${info.error?.message ?? 'the mount failed'}`);
