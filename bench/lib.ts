@@ -61,3 +61,24 @@ export function messageFiles(root: string): string[] {
     .map((f) => f.split(path.sep).join('/'))
     .sort();
 }
+
+/**
+ * The first whole mailboxes of `tree` (`<user>/<folder>/<file>`), in name order, until `limit`
+ * messages: hard links (not copies) under `<dir>/maildir`, built once.
+ */
+export function firstMailboxes(tree: string, dir: string, limit: number): string {
+  const built = cached(dir, (tmp) => {
+    let n = 0;
+    for (const user of fs.readdirSync(tree).sort()) {
+      if (n >= limit) {
+        break;
+      }
+      for (const f of messageFiles(path.join(tree, user))) {
+        fs.mkdirSync(path.dirname(path.join(tmp, 'maildir', user, f)), { recursive: true });
+        fs.linkSync(path.join(tree, user, f), path.join(tmp, 'maildir', user, f));
+        n += 1;
+      }
+    }
+  });
+  return path.join(built, 'maildir');
+}

@@ -37,7 +37,7 @@ import {
   deliver,
   findMailbox,
 } from '../src/store/index.js';
-import { cached, messageFiles } from './lib.js';
+import { cached, firstMailboxes, messageFiles } from './lib.js';
 
 const SELF = fileURLToPath(import.meta.url);
 const REPO = path.resolve(path.dirname(SELF), '..');
@@ -93,22 +93,7 @@ function prepare(): Inputs {
   const dir = path.join(CACHE_ROOT, `rsg-${variant}`);
   if (LIMIT > 0) {
     // whole mailboxes, in name order, until LIMIT messages; hard links, not copies
-    tree = path.join(
-      cached(path.join(dir, 'tree'), (tmp) => {
-        let n = 0;
-        for (const user of fs.readdirSync(tree).sort()) {
-          if (n >= LIMIT) {
-            break;
-          }
-          for (const f of messageFiles(path.join(tree, user))) {
-            fs.mkdirSync(path.dirname(path.join(tmp, 'maildir', user, f)), { recursive: true });
-            fs.linkSync(path.join(tree, user, f), path.join(tmp, 'maildir', user, f));
-            n += 1;
-          }
-        }
-      }),
-      'maildir',
-    );
+    tree = firstMailboxes(tree, path.join(dir, 'tree'), LIMIT);
   }
   const files = messageFiles(tree);
   const bytes = files.reduce((s, f) => s + fs.statSync(path.join(tree, f)).size, 0);

@@ -49,7 +49,7 @@ import { CLI_ACTOR } from '../src/audit/index.js';
 import { loadConfig } from '../src/config.js';
 import { search } from '../src/search/index.js';
 import { buildServices, ensureHome } from '../src/services.js';
-import { cached, enronTree, median, messageFiles } from './lib.js';
+import { cached, enronTree, firstMailboxes, median, messageFiles } from './lib.js';
 import {
   duBytes,
   type Engine,
@@ -151,22 +151,7 @@ function sampleTree(): string {
   if (LIMIT <= 0) {
     return tree;
   }
-  return path.join(
-    cached(path.join(CACHE, 'tree'), (tmp) => {
-      let n = 0;
-      for (const user of fs.readdirSync(tree).sort()) {
-        if (n >= LIMIT) {
-          break;
-        }
-        for (const f of messageFiles(path.join(tree, user))) {
-          fs.mkdirSync(path.dirname(path.join(tmp, 'maildir', user, f)), { recursive: true });
-          fs.linkSync(path.join(tree, user, f), path.join(tmp, 'maildir', user, f));
-          n += 1;
-        }
-      }
-    }),
-    'maildir',
-  );
+  return firstMailboxes(tree, path.join(CACHE, 'tree'), LIMIT);
 }
 
 /** The same files hard-linked into a Maildir layout for mu: `<user>/<folder>/cur/<name>:2,`. */
