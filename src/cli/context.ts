@@ -82,8 +82,9 @@ export class CliContext {
   }
 
   /**
-   * `audited` on the home's live database, opened for it; when the home has none yet (RSGs can
-   * be mounted before `salvage init`), `fn` runs unrecorded.
+   * `audited` on the home's live database, opened once for it; `then` adds an entry of what
+   * the result says (a mount's outcome). When the home has no live database yet (RSGs can be
+   * mounted before `salvage init`), `fn` runs unrecorded.
    */
   async auditedInHome<T>(
     cmd: Command,
@@ -91,18 +92,18 @@ export class CliContext {
     target: string,
     fn: () => T | Promise<T>,
     detail?: (result: T) => Record<string, unknown>,
+    then?: (result: T) => Omit<AuditInput, 'actor' | 'requestId'>,
   ): Promise<T> {
     if (!fs.existsSync(homePaths(this.config(cmd).home).live)) {
       return fn();
     }
-    return this.withDb(cmd, (db) => this.audited(db, action, target, fn, detail));
-  }
-
-  /** Record one entry as the CLI operator in the home's live database, when it has one. */
-  async recordInHome(cmd: Command, entry: Omit<AuditInput, 'actor' | 'requestId'>): Promise<void> {
-    if (fs.existsSync(homePaths(this.config(cmd).home).live)) {
-      await this.withDb(cmd, (db) => new AuditService(db).record({ ...CLI_AUDIT, ...entry }));
-    }
+    return this.withDb(cmd, async (db) => {
+      const result = await this.audited(db, action, target, fn, detail);
+      if (then) {
+        await new AuditService(db).record({ ...CLI_AUDIT, ...then(result) });
+      }
+      return result;
+    });
   }
 
   /** Run `fn` with the live database open, closing it afterwards. */

@@ -17,6 +17,7 @@ import { type CliContext, intOption } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { describeJob, jobExitCode, runJobCommand } from './job.js';
 import { parseAddress } from './mailbox.js';
+import { withMergePolicyOptions } from './merge.js';
 
 const FORMATS = ['maildir', 'eml-tree', 'mbox', 'pst'] as const;
 
@@ -61,24 +62,15 @@ function describeImport(r: JobReport, mount: ReturnType<typeof mountSummary>): s
 }
 
 export function registerImport(program: Command, ctx: CliContext): void {
-  program
+  const cmd = program
     .command('import <path>')
     .description(
       'import a foreign dump (maildir, eml-tree, mbox, pst) into a live mailbox: mounted read-only as a recovery group, then merged (single-instance, resumable, undoable)',
     )
     .requiredOption('--mailbox <address>', 'the live mailbox to import into')
     .requiredOption('--format <kind>', `what <path> is: ${FORMATS.join('|')}`)
-    .option('--label <text>', 'a name for the recovery group (default: import <file name>)')
-    .option(
-      '--folders <mode>',
-      'original (same path) or recovered (under Recovered Items/<label> <date>/)',
-      'original',
-    )
-    .option(
-      '--conflict <policy>',
-      'for items already there: skip, keep-both or update (take the source flags)',
-      'skip',
-    )
+    .option('--label <text>', 'a name for the recovery group (default: import <file name>)');
+  withMergePolicyOptions(cmd)
     .option('--create-mailbox', 'create the live mailbox when it does not exist')
     .option('--bad-item-limit <n>', 'failures tolerated before the import stops', '0')
     .option('--report <dir>', 'write summary.json, summary.csv and items.csv (one line per item) there')

@@ -147,8 +147,23 @@ function toRequest(o: MergeOpts): MergeRequest {
   };
 }
 
+/** --folders and --conflict, as merge and import take them. */
+export function withMergePolicyOptions(cmd: Command): Command {
+  return cmd
+    .option(
+      '--folders <mode>',
+      'original (same path) or recovered (under Recovered Items/<label> <date>/)',
+      'original',
+    )
+    .option(
+      '--conflict <policy>',
+      'for items already there: skip, keep-both or update (take the source flags)',
+      'skip',
+    );
+}
+
 export function registerMerge(program: Command, ctx: CliContext): void {
-  program
+  const merge = program
     .command('merge')
     .description(
       'merge items of a recovery group into a live mailbox (single-instance, dumpster-aware, resumable)',
@@ -165,17 +180,8 @@ export function registerMerge(program: Command, ctx: CliContext): void {
       'only these folders (paths or #inbox# #sent# #drafts# #deleted# #junk# #archive#)',
       collect,
     )
-    .option('--exclude-folder <name>', 'not these folders (same names)', collect)
-    .option(
-      '--folders <mode>',
-      'original (same path) or recovered (under Recovered Items/<label> <date>/)',
-      'original',
-    )
-    .option(
-      '--conflict <policy>',
-      'for items already there: skip, keep-both or update (take the source flags)',
-      'skip',
-    )
+    .option('--exclude-folder <name>', 'not these folders (same names)', collect);
+  withMergePolicyOptions(merge)
     .option('--override-expired', 'admin: merge source-dumpster items outside the retention window (audited)')
     .option('--override-deleted', 'admin: bring back items the user deleted after the backup (audited)')
     .option('--override-purged', 'admin: bring back items whose purge left a tombstone (audited)')

@@ -92,19 +92,19 @@ export function registerRsg(program: Command, ctx: CliContext): void {
                   ),
               }),
             (r) => ({ id: r.id, source: r.source.kind, path: r.source.path }),
+            // as the API records the end of a mount it runs in the background
+            (r) => ({
+              action: 'mountRecoveryGroup.finished',
+              target: `/recovery-groups/${r.id}`,
+              outcome: r.state === 'mounted' ? 'ok' : 'failed',
+              code: r.error?.code ?? null,
+              detail: { items: r.counts.items, problems: r.report.problemCount },
+            }),
           );
         } finally {
           view.stop();
           cat.close();
         }
-        // as the API records the end of a mount it runs in the background
-        await ctx.recordInHome(cmd, {
-          action: 'mountRecoveryGroup.finished',
-          target: `/recovery-groups/${info.id}`,
-          outcome: info.state === 'mounted' ? 'ok' : 'failed',
-          code: info.error?.code ?? null,
-          detail: { items: info.counts.items, problems: info.report.problemCount },
-        });
         ctx.out(cmd, rsgView(info), () => describe(info));
         if (info.state === 'failed') {
           ctx.note(`error[${info.error?.code ?? 'INTERNAL'}]: ${info.error?.message ?? 'the mount failed'}`);
