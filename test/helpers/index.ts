@@ -15,6 +15,7 @@ import { runCli as runCliMain } from '../../src/cli/main.js';
 import { AppError, type ErrorCode } from '../../src/errors.js';
 import { ManualClock } from '../../src/lib/clock.js';
 import { Database, type DatabaseOptions, createMailbox, stats } from '../../src/store/index.js';
+import { type LogRecord, listSegments, scanSegment } from '../../src/store/txlog.js';
 
 import { T0 } from './messages.js';
 
@@ -221,4 +222,14 @@ export function prng(seed: number): () => number {
     x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
     return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** Every record of the log segments of the database in `dir`, in order (a clean log: no torn tail). */
+export function logRecords(dir: string): LogRecord[] {
+  const logs = path.join(dir, 'logs');
+  const out: LogRecord[] = [];
+  for (const s of listSegments(logs)) {
+    scanSegment(logs, s, 0, { mayBeTorn: false, committedEnd: 0 }, (r) => out.push(r));
+  }
+  return out;
 }

@@ -13,7 +13,7 @@ import {
   readItemBytes,
   stats,
 } from '../../src/store/index.js';
-import { type LogRecord, listSegments, scanSegment, segmentPath } from '../../src/store/txlog.js';
+import { type LogRecord, segmentPath } from '../../src/store/txlog.js';
 import {
   aClock,
   aMessage,
@@ -22,16 +22,8 @@ import {
   mailboxes,
   openTestDb,
   tempDir,
+  logRecords,
 } from '../helpers/index.js';
-
-function records(dir: string): LogRecord[] {
-  const logs = path.join(dir, 'logs');
-  const out: LogRecord[] = [];
-  for (const s of listSegments(logs)) {
-    scanSegment(logs, s, 0, { mayBeTorn: false, committedEnd: 0 }, (r) => out.push(r));
-  }
-  return out;
-}
 
 /**
  * A database whose log holds `n` durable deliveries that SQLite does not have: the state a
@@ -47,7 +39,7 @@ async function withUnappliedWrites(
   deliver(db, [aMessage({ subject: 'applied' })], { to });
   db.close();
   const saved = fs.readFileSync(path.join(dir, DB_FILE));
-  const appliedLsn = records(dir).at(-1)!.lsn;
+  const appliedLsn = logRecords(dir).at(-1)!.lsn;
   const again = Database.open(dir, { clock: aClock() });
   const messages = Array.from({ length: n }, (_, i) => aMessage({ subject: `unapplied ${i}` }));
   for (const m of messages) {
@@ -58,7 +50,7 @@ async function withUnappliedWrites(
   for (const f of [`${DB_FILE}-wal`, `${DB_FILE}-shm`]) {
     fs.rmSync(path.join(dir, f), { force: true });
   }
-  return { dir, messages, appliedLsn, unapplied: records(dir).filter((r) => r.lsn > appliedLsn) };
+  return { dir, messages, appliedLsn, unapplied: logRecords(dir).filter((r) => r.lsn > appliedLsn) };
 }
 
 describe('Database.create and open', () => {

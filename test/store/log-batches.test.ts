@@ -13,17 +13,8 @@ import {
   listItems,
   restoreBackup,
 } from '../../src/store/index.js';
-import { type LogRecord, listSegments, scanSegment, segmentPath } from '../../src/store/txlog.js';
-import { aBody, aMessage, mailboxes, openTestDb, tempDir } from '../helpers/index.js';
-
-function records(dir: string): LogRecord[] {
-  const logs = path.join(dir, 'logs');
-  const out: LogRecord[] = [];
-  for (const s of listSegments(logs)) {
-    scanSegment(logs, s, 0, { mayBeTorn: false, committedEnd: 0 }, (r) => out.push(r));
-  }
-  return out;
-}
+import { type LogRecord, segmentPath } from '../../src/store/txlog.js';
+import { aBody, aMessage, mailboxes, openTestDb, tempDir, logRecords } from '../helpers/index.js';
 
 /**
  * Run `writes` on a closed database, then put its SQLite file back as it was before them: the
@@ -36,7 +27,7 @@ function unappliedAfter(
   writes: (db: Database) => void,
 ): LogRecord[] {
   const saved = fs.readFileSync(path.join(dir, DB_FILE));
-  const appliedLsn = records(dir).at(-1)?.lsn ?? 0;
+  const appliedLsn = logRecords(dir).at(-1)?.lsn ?? 0;
   const db = Database.open(dir, opts);
   writes(db);
   db.close();
@@ -44,7 +35,7 @@ function unappliedAfter(
   for (const f of [`${DB_FILE}-wal`, `${DB_FILE}-shm`]) {
     fs.rmSync(path.join(dir, f), { force: true });
   }
-  return records(dir).filter((r) => r.lsn > appliedLsn);
+  return logRecords(dir).filter((r) => r.lsn > appliedLsn);
 }
 
 function subjects(dir: string, address: string): string[] {

@@ -23,17 +23,7 @@ import {
   stats,
 } from '../../src/store/index.js';
 import { decodeOp } from '../../src/store/ops.js';
-import { type LogRecord, listSegments, scanSegment } from '../../src/store/txlog.js';
-import { aBody, aMessage, mailboxes, openTestDb, tempDir } from '../helpers/index.js';
-
-function records(dir: string): LogRecord[] {
-  const logs = path.join(dir, 'logs');
-  const out: LogRecord[] = [];
-  for (const s of listSegments(logs)) {
-    scanSegment(logs, s, 0, { mayBeTorn: false, committedEnd: 0 }, (r) => out.push(r));
-  }
-  return out;
-}
+import { aBody, aMessage, mailboxes, openTestDb, tempDir, logRecords } from '../helpers/index.js';
 
 /** `n` messages delivered to `from`, and references to each of them added to `to` (with new trace prefixes) through one writer. */
 function copyAsShared(
@@ -95,7 +85,7 @@ describe('sharedItemWriter', () => {
     const ids = db.writeSync((tx) =>
       copyAsShared(tx, getMailbox(tx.sql, a!).id, getMailbox(tx.sql, b!).id, { folderPath: 'Old/Mail' }),
     );
-    const recs = records(dir).filter((r) => r.lsn > lsn);
+    const recs = logRecords(dir).filter((r) => r.lsn > lsn);
     // the folders Old and Old/Mail, then the five items in one record
     assert.deepEqual(
       recs.map((r) => decodeOp(r.payload).t),
