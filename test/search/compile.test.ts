@@ -154,3 +154,62 @@ describe('compiling hostile queries', () => {
     }
   });
 });
+
+describe('a page of a query ranked by relevance', () => {
+  // twelve messages that score the same (same words, same length), dated in turn, and four
+  // that score better or worse: pages cut through the ties, where only the date orders them
+  let rsg: IndexedRsg;
+  const tied = Array.from({ length: 12 }, (_, i) => ({
+    ...mail(`tie${i}`, 'quarterly figures', 'the quarterly figures are attached'),
+    raw: rawMessage(
+      {
+        From: 'alice@example.org',
+        To: 'bob@example.org',
+        Subject: 'quarterly figures',
+        'Message-ID': `<tie${i}@t>`,
+        Date: `Mon, ${1 + (i % 6)} Oct 2001 10:00:00 +0000`,
+      },
+      'the quarterly figures are attached',
+    ),
+  }));
+  before(async () => {
+    rsg = await indexedRsg(undefined, [
+      ...tied,
+      mail('best', 'quarterly quarterly', 'quarterly'),
+      mail('worse1', 'other', 'quarterly figures and a long body of many other words to dilute them'),
+      mail('worse2', 'other', 'quarterly, once, in a longer body still of many more other words'),
+      mail('none', 'other', 'nothing here'),
+    ]);
+  });
+  after(() => rsg.cleanup());
+
+  for (const limit of [1, 2, 5, 12, 13, 20]) {
+    it(`pages of ${limit} through ties give every hit once, in the order of the whole list`, () => {
+      const all = search(rsg.db, 'quarterly', { now: NOW, all: true });
+      assert.equal(all.total, 15);
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = search(rsg.db, 'quarterly', { now: NOW, limit, cursor });
+        assert.equal(page.total, 15);
+        assert.ok(page.hits.length <= limit);
+        seen.push(...page.hits.map((h) => h.messageId ?? ''));
+        cursor = page.nextCursor;
+      } while (cursor);
+      assert.deepEqual(
+        seen,
+        all.hits.map((h) => h.messageId),
+      );
+      assert.equal(seen[0], 'best@t');
+    });
+  }
+
+  it('scores and counts without joining every hit to its item (the page only)', () => {
+    const c = compileQuery(parseQuery('quarterly'), { now: NOW, limit: 51 });
+    assert.match(c.sql, /WITH scored AS MATERIALIZED \(\s*SELECT search_text\.rowid/);
+    assert.doesNotMatch(c.count.sql, /JOIN items/);
+    // a filter on the items' columns keeps the join where the hits are found
+    const f = compileQuery(parseQuery('quarterly sent>=2001-10-01'), { now: NOW, limit: 51 });
+    assert.match(f.sql, /WITH hits AS MATERIALIZED/);
+  });
+});
