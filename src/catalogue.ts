@@ -6,7 +6,7 @@ import { type Config, homePaths } from './config.js';
 import { LIVE_EXTENSIONS } from './extensions.js';
 import type { Clock } from './lib/clock.js';
 import { type Indexer, type RecoveryGroup, RsgCatalogue } from './rsg/index.js';
-import { type LiveStatus, type MergeDeps, type QuerySelector, liveStatusOf } from './merge/index.js';
+import { type LiveStatus, type MergeDeps, type QuerySelector, liveStatuses } from './merge/index.js';
 import {
   type Hit,
   type SearchOptions,
@@ -74,8 +74,10 @@ export function searchRsg(
   opts: Omit<SearchOptions, 'now'>,
 ): Omit<SearchResult, 'hits'> & { hits: (Hit & { live: LiveStatus })[] } {
   const r = search(group.sql, query, { ...opts, now: live.clock.now() });
-  return {
-    ...r,
-    hits: r.hits.map((h) => ({ ...h, live: liveStatusOf(live, h.mailbox, group.item(h.itemId).identity) })),
-  };
+  const identities = group.identities(r.hits.map((h) => h.itemId));
+  const statuses = liveStatuses(
+    live,
+    r.hits.map((h) => ({ mailbox: h.mailbox, identity: identities.get(h.itemId) ?? '' })),
+  );
+  return { ...r, hits: r.hits.map((h, i) => ({ ...h, live: statuses[i]! })) };
 }

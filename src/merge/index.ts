@@ -41,4 +41,4 @@ export function listMergeItems(live: Database, id: number): MergeItemRow[] {
     )
     .all(id) as MergeItemRow[];
 }
-export { liveStatusOf, type LiveStatus } from './live-status.js';
+export { type GroupMessage, type LiveStatus, liveStatuses } from './live-status.js';

@@ -18,6 +18,7 @@ export * from './message.js';
 export type { StoreExtension, OpHandler } from './apply.js';
 export type { Op, CoreOp, ItemRow, ExtensionOp } from './ops.js';
 export { listSegments, segmentFileName } from './txlog.js';
+export { stmt } from './stmt.js';
 export * from './backup.js';
 export * from './check.js';
 export * from './bulk-load.js';
