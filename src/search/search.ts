@@ -2,6 +2,7 @@
  * search(): parse, compile, run on a (read-only) RSG database, shape hits, page with
  * opaque cursors.
  */
+import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { AppError } from '../errors.js';
 import { compileQuery, type HitRow, type SortKey, type SortOrder } from './compile.js';
@@ -55,20 +56,33 @@ export interface SearchResult {
 export const DEFAULT_LIMIT = 50;
 export const MAX_LIMIT = 1000;
 
-function encodeCursor(k: SortKey): string {
-  const a = k.sort === 'relevance' ? ['r', k.score, k.sortMs, k.itemId] : ['d', k.sortMs, k.itemId];
-  return Buffer.from(JSON.stringify(a)).toString('base64url');
+/**
+ * What a cursor belongs to: the query, the mailbox and the order. A cursor carries it, so a
+ * cursor handed back with another query (or mailbox, or order) is refused instead of paging
+ * that query from a position in another one.
+ */
+function cursorScope(query: string, mailbox: string | undefined, sort: SortOrder): string {
+  return createHash('sha256')
+    .update(`${sort}\0${mailbox?.toLowerCase() ?? ''}\0${query}`)
+    .digest('base64url')
+    .slice(0, 11);
 }
 
-function decodeCursor(cursor: string, sort: SortOrder): SortKey {
+function encodeCursor(k: SortKey, scope: string): string {
+  const a = k.sort === 'relevance' ? ['r', k.score, k.sortMs, k.itemId] : ['d', k.sortMs, k.itemId];
+  return Buffer.from(JSON.stringify([...a, scope])).toString('base64url');
+}
+
+function decodeCursor(cursor: string, sort: SortOrder, scope: string): SortKey {
   let a: unknown;
   try {
     a = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
     a = undefined;
   }
-  const nums = Array.isArray(a) ? a.slice(1) : [];
-  const ok = nums.every((n) => typeof n === 'number' && Number.isFinite(n));
+  const scoped = Array.isArray(a) && a[a.length - 1] === scope;
+  const nums = Array.isArray(a) ? a.slice(1, -1) : [];
+  const ok = scoped && nums.every((n) => typeof n === 'number' && Number.isFinite(n));
   if (Array.isArray(a) && ok && a[0] === 'r' && nums.length === 3 && sort === 'relevance') {
     const [score, sortMs, itemId] = nums as [number, number, number];
     return { sort, score, sortMs, itemId };
@@ -78,7 +92,13 @@ function decodeCursor(cursor: string, sort: SortOrder): SortKey {
     return { sort, sortMs, itemId };
   }
   throw new AppError('VALIDATION_FAILED', 'invalid cursor for this query', {
-    errors: [{ where: 'query', path: 'cursor', message: 'not a cursor of this query and order' }],
+    errors: [
+      {
+        where: 'query',
+        path: 'cursor',
+        message: 'not a cursor of this query, mailbox and order (pass the nextCursor of the same search)',
+      },
+    ],
   });
 }
 
@@ -150,7 +170,9 @@ export function search(db: Database.Database, query: string, opts: SearchOptions
   }
   const base = { now: opts.now, sort: opts.sort, mailboxId };
   const sortUsed = compileQuery(ast, base).sort;
-  const after = opts.cursor !== undefined && !opts.all ? decodeCursor(opts.cursor, sortUsed) : undefined;
+  const scope = cursorScope(query, opts.mailbox, sortUsed);
+  const after =
+    opts.cursor !== undefined && !opts.all ? decodeCursor(opts.cursor, sortUsed, scope) : undefined;
   const compiled = compileQuery(ast, { ...base, after, limit: opts.all ? undefined : limit + 1 });
   const rows = prepare(db, compiled.sql).all(...compiled.params) as HitRow[];
   const total =
@@ -172,6 +194,7 @@ export function search(db: Database.Database, query: string, opts: SearchOptions
       sortUsed === 'relevance'
         ? { sort: 'relevance', score: last.score, sortMs: last.sortMs, itemId: last.itemId }
         : { sort: 'date', sortMs: last.sortMs, itemId: last.itemId },
+      scope,
     );
   }
   return result;

@@ -371,6 +371,19 @@ describe('search over the indexed fixture', () => {
     });
   });
 
+  it('refuses a cursor of another query or mailbox, which would page from a foreign position', () => {
+    const r = search(rsg.db, 'enron', { now: NOW, limit: 5 });
+    assert.ok(r.nextCursor);
+    assert.equal(search(rsg.db, 'enron', { now: NOW, limit: 5, cursor: r.nextCursor }).hits.length, 5);
+    assert.throws(() => search(rsg.db, 'enron OR gas', { now: NOW, limit: 5, cursor: r.nextCursor }), {
+      code: 'VALIDATION_FAILED',
+    });
+    const mailbox = r.hits[0]!.mailbox;
+    assert.throws(() => search(rsg.db, 'enron', { now: NOW, limit: 5, mailbox, cursor: r.nextCursor }), {
+      code: 'VALIDATION_FAILED',
+    });
+  });
+
   it('reports query errors with their position', () => {
     assert.throws(
       () => run('subject:"weekly'),

@@ -1517,7 +1517,7 @@ export interface components {
             /** @description All hits of the query, every page. */
             total: number;
             hits: components["schemas"]["SearchHit"][];
-            /** @description Present when there are more hits: pass it as `cursor`. */
+            /** @description Present when there are more hits: pass it as `cursor` with the same `q`, `mailbox` and `sort` (a cursor of another search is refused with 400). */
             nextCursor?: string;
         };
         SendRequest: {
