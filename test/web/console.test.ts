@@ -88,6 +88,30 @@ describe('help desk console', () => {
     assert.deepEqual(pageErrors(page), []);
   });
 
+  it('shows more hits of the search it shows, even after the box was edited', async () => {
+    const page = await newPage(world);
+    await signIn(page, `${world.base}/`, world.seed.tokens.helpdesk);
+    await page.getByRole('button', { name: `Open ${world.seed.rsg.label}` }).click();
+    const box = page.getByLabel('Search this recovery group');
+    await box.fill('sent>=1990-01-01');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    const rows = page.locator('table.results tbody tr');
+    await page.getByRole('button', { name: 'Show more' }).waitFor();
+    assert.equal(await rows.count(), 50);
+    const summary = await page.locator('#results').innerText();
+    const total = Number(/([\d,]+) results for sent>=1990-01-01/.exec(summary)?.[1]?.replace(/,/g, ''));
+    assert.ok(total > 50, summary);
+    await box.fill('subject:nothing-like-this');
+    await page.getByRole('button', { name: 'Show more' }).click();
+    await page.waitForFunction(
+      (n) => document.querySelectorAll('table.results tbody tr').length === n,
+      Math.min(100, total),
+    );
+    assert.match(await page.locator('#results').innerText(), /results for sent>=1990-01-01/);
+    assert.equal(await page.locator('#q-error .problem').count(), 0);
+    assert.deepEqual(pageErrors(page), []);
+  });
+
   it('shows the problem of a bad query and marks the offending character', async () => {
     const page = await newPage(world);
     await signIn(page, `${world.base}/`, world.seed.tokens.helpdesk);

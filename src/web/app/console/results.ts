@@ -8,7 +8,16 @@ import { fmtDateTime, plural } from '../format.js';
 import type { Folder, Hit, Item, LiveStatus } from '../types.js';
 
 export type Listing =
-  | { kind: 'search'; q: string; total: number; hits: Hit[]; nextCursor?: string }
+  | {
+      kind: 'search';
+      q: string;
+      /** The mailbox and order searched: the next page must ask for the same. */
+      mailbox: string;
+      sort: string;
+      total: number;
+      hits: Hit[];
+      nextCursor?: string;
+    }
   | { kind: 'folder'; mailbox: string; folder: Folder; items: Item[]; nextCursor?: string | null };
 
 export interface Selected {

@@ -75,13 +75,16 @@ export function initWorkspace(viewLive: (address: string) => void): Workspace {
     more: () => void more().catch(fail),
   });
 
-  const search = async (cursor?: string): Promise<void> => {
-    const q = input.value.trim();
+  /** A new search from the form, or the next page of `prev` (the same query, mailbox and order). */
+  const search = async (prev?: Extract<Listing, { kind: 'search' }>): Promise<void> => {
+    const q = prev?.q ?? input.value.trim();
+    const mailbox = prev?.mailbox ?? mailboxSelect.value;
+    const sort = prev?.sort ?? sortSelect.value;
     const r = await api<SearchResult>(`/recovery-groups/${seg(rsg!.id)}/search`, {
-      query: { q, mailbox: mailboxSelect.value, sort: sortSelect.value, cursor, limit: 50 },
+      query: { q, mailbox, sort, cursor: prev?.nextCursor, limit: 50 },
     });
-    const hits = cursor && listing?.kind === 'search' ? [...listing.hits, ...r.hits] : r.hits;
-    listing = { kind: 'search', q, total: r.total, hits, nextCursor: r.nextCursor };
+    const hits = prev ? [...prev.hits, ...r.hits] : r.hits;
+    listing = { kind: 'search', q, mailbox, sort, total: r.total, hits, nextCursor: r.nextCursor };
     results.show(listing);
   };
 
@@ -97,7 +100,7 @@ export function initWorkspace(viewLive: (address: string) => void): Workspace {
 
   const more = async (): Promise<void> => {
     if (listing?.kind === 'search' && listing.nextCursor) {
-      await search(listing.nextCursor);
+      await search(listing);
     } else if (listing?.kind === 'folder' && listing.nextCursor) {
       await openFolder(listing.mailbox, listing.folder, listing.nextCursor);
     }
