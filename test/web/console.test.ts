@@ -103,10 +103,8 @@ describe('help desk console', () => {
     assert.ok(total > 50, summary);
     await box.fill('subject:nothing-like-this');
     await page.getByRole('button', { name: 'Show more' }).click();
-    await page.waitForFunction(
-      (n) => document.querySelectorAll('table.results tbody tr').length === n,
-      Math.min(100, total),
-    );
+    await rows.nth(Math.min(100, total) - 1).waitFor();
+    assert.equal(await rows.count(), Math.min(100, total));
     assert.match(await page.locator('#results').innerText(), /results for sent>=1990-01-01/);
     assert.equal(await page.locator('#q-error .problem').count(), 0);
     assert.deepEqual(pageErrors(page), []);
