@@ -82,8 +82,8 @@ const AFTER_RELEVANCE = 'score > ? OR (score = ? AND (sortMs < ? OR (sortMs = ? 
  * A page of a full-text query ranked by relevance with no other condition (no filter on the
  * items' columns, no mailbox): the common "find this word" search. Scoring and counting need
  * the FTS5 table alone; only the rows that can be on the page are joined to `items` for the
- * tie-break on the date. For a broad word that is most of the work: `enron` (37,388 of 40,960
- * Enron messages) looked up every hit's item row to sort them, 54 of its 77 ms.
+ * tie-break on the date. For a broad word that was most of the work: `enron` (37,388 of the
+ * 40,960 Enron messages) looked up every hit's item row to sort them (about half its time).
  *
  * The page holds the first `limit` rows in (score, sortMs DESC, itemId DESC) order, so each has
  * a score no worse than the limit-th best score: rows past that score (`cut`) cannot be on it.
@@ -99,25 +99,22 @@ function rankedPage(
   shape: { hitColumns: string; pageJoin: string; order: string },
 ): CompiledQuery {
   const a = after?.sort === 'relevance' ? after : undefined;
-  const params: SqlValue[] = [...match.params];
-  let cut = 'SELECT score FROM scored ORDER BY score LIMIT 1 OFFSET ?';
-  let candidates = '';
-  if (a) {
-    cut = `SELECT score FROM scored WHERE score >= ? ORDER BY score LIMIT 1
-    OFFSET ? + (SELECT count(*) FROM scored WHERE score = ?)`;
-    params.push(a.score, limit - 1, a.score);
-    candidates = 'AND s.score >= ?';
-  } else {
-    params.push(limit - 1);
-  }
-  if (a) {
-    params.push(a.score);
-  }
+  const cut = a
+    ? `SELECT score FROM scored WHERE score >= ? ORDER BY score LIMIT 1
+    OFFSET ? + (SELECT count(*) FROM scored WHERE score = ?)`
+    : 'SELECT score FROM scored ORDER BY score LIMIT 1 OFFSET ?';
+  const candidates = a ? 'AND s.score >= ?' : '';
   const pageAfter = a ? `WHERE ${AFTER_RELEVANCE}` : '';
-  if (a) {
-    params.push(a.score, a.score, a.sortMs, a.sortMs, a.itemId);
-  }
-  params.push(limit);
+  // in the order of the placeholders below
+  const params: SqlValue[] = a
+    ? [
+        ...match.params,
+        ...[a.score, limit - 1, a.score], // cut
+        a.score, // candidates
+        ...[a.score, a.score, a.sortMs, a.sortMs, a.itemId], // pageAfter
+        limit,
+      ]
+    : [...match.params, limit - 1, limit];
   const sql = `WITH scored AS MATERIALIZED (
   SELECT ${table}.rowid AS itemId, ${score} AS score FROM ${table} WHERE ${table} MATCH ${match.sql}
 ), cut AS (
