@@ -22,6 +22,7 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
+import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { AppError } from '../errors.js';
 
@@ -119,6 +120,7 @@ const WAL_INDEX_HEADER_BYTES = 136;
 const WAL_FRAME_HEADER_BYTES = 24;
 
 export class Checkpointer {
+  private readonly file: string;
   private readonly control = new SharedArrayBuffer(SLOTS * 4);
   private readonly c = new Int32Array(this.control);
   private worker: Worker | undefined;
@@ -132,10 +134,12 @@ export class Checkpointer {
    * @param pages  WAL frames not yet copied into the file after which a checkpoint is asked for
    */
   constructor(
-    private readonly file: string,
+    file: string,
     private readonly pages: number,
     private readonly pageBytes = 4096,
-  ) {}
+  ) {
+    this.file = path.resolve(file); // the worker opens it later: a relative path must not move
+  }
 
   /** After a commit: ask for a checkpoint when the WAL holds `pages` frames not yet copied. */
   afterCommit(): void {
@@ -196,8 +200,9 @@ export class Checkpointer {
         sqlite: createRequire(import.meta.url).resolve('better-sqlite3'),
       },
     });
-    worker.unref();
+    // a 'message' listener refs the worker: added before unref(), or it would keep the process alive
     worker.on('message', (m: { error?: string }) => (this.lastError = m.error));
+    worker.unref();
     worker.on('error', (err) => {
       this.dead = true;
       this.lastError = err.message;

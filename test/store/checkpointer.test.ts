@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import BetterSqlite3 from 'better-sqlite3';
@@ -15,7 +17,7 @@ import {
   readItemBytes,
   restoreBackup,
 } from '../../src/store/index.js';
-import { aBody, aMessage, mailboxes, openTestDb, tempDir } from '../helpers/index.js';
+import { REPO_ROOT, aBody, aMessage, exited, mailboxes, openTestDb, tempDir } from '../helpers/index.js';
 
 /**
  * WAL pages after which the checkpointer runs, in these tests: 256 KiB (the writer itself
@@ -73,6 +75,33 @@ describe('the background WAL checkpointer', () => {
     for (const id of ids) {
       assert.ok(alone.has(id), `item ${id} is in salvage.db without its WAL`);
     }
+  });
+
+  it('never keeps a process alive: one that leaves its database open after a checkpoint exits by itself', async (t) => {
+    const dir = path.join(tempDir(t), 'db');
+    const store = pathToFileURL(path.join(REPO_ROOT, 'src', 'store', 'index.ts')).href;
+    const helpers = pathToFileURL(path.join(REPO_ROOT, 'test', 'helpers', 'messages.ts')).href;
+    const script = `
+      const { Database, createMailbox, deliver } = await import(${JSON.stringify(store)});
+      const { aBody, aMessage } = await import(${JSON.stringify(helpers)});
+      const db = Database.create(${JSON.stringify(dir)}, { checkpointPages: ${PAGES} });
+      await createMailbox(db, { address: 'a@example.com' });
+      const msgs = Array.from({ length: 40 }, (_, i) => aMessage({ subject: 's' + i, body: aBody(6000, 'k' + i) }));
+      deliver(db, msgs, { to: ['a@example.com'] });
+      while (db.checkpointerStatus().runs < 1) await new Promise((r) => setTimeout(r, 5));
+      process.stdout.write(JSON.stringify(db.checkpointerStatus()));
+    `;
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    const end = await exited(child);
+    clearTimeout(timer);
+    assert.deepEqual(end, { code: 0, signal: null }, 'the process exited by itself');
+    assert.equal((JSON.parse(out) as { started: boolean }).started, true);
   });
 
   it('is never started for a read-only database, nor by writes below the threshold', async (t) => {
