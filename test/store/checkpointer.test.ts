@@ -148,6 +148,26 @@ describe('the background WAL checkpointer', () => {
     t.diagnostic(`close() came while a checkpoint ran in ${closedWhileRunning} of 8 rounds`);
   });
 
+  it('keeps the WAL under a ceiling when the checkpointer does not run: the writer checkpoints itself at 4 x checkpointPages', async (t) => {
+    const { db, dir } = openTestDb(t, { checkpointPages: PAGES });
+    const to = await mailboxes(db, 1);
+    const wal = path.join(dir, `${DB_FILE}-wal`);
+    const ids: number[] = [];
+    let largest = 0;
+    db.withoutBackgroundCheckpoint(() => {
+      for (let b = 0; b < 12; b++) {
+        ids.push(...deliver(db, messages(40, `w${b}`), { to }).delivered.map((d) => d.ids[0]!));
+        largest = Math.max(largest, fs.statSync(wal).size);
+      }
+    });
+    assert.equal(db.checkpointerStatus()!.runs, 0, 'the checkpointer was paused throughout');
+    // ~100 frames a batch, 1,200 in all: without the ceiling the WAL would hold them all
+    const frame = 4096 + 24;
+    assert.ok(largest <= (4 * PAGES + 150) * frame, `the WAL reached ${largest} bytes`);
+    const alone = itemsInFileAlone(dir, t);
+    assert.ok(alone.size >= ids.length / 2, 'the writer copied the WAL into salvage.db itself');
+  });
+
   it('pauses for checkpoint(): FULL is never busy because of it, and completes', async (t) => {
     const { db } = openTestDb(t, { checkpointPages: PAGES });
     const to = await mailboxes(db, 1);
