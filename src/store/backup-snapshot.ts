@@ -92,6 +92,11 @@ function sleepMs(ms: number): void {
  * moment per try: the checkpoint before it does most of the work.
  */
 function holdFileSnapshot(db: Database): BetterSqlite3.Database | undefined {
+  // the database's background checkpointer would make these checkpoints busy: paused meanwhile
+  return db.withoutBackgroundCheckpoint(() => tryFileSnapshot(db));
+}
+
+function tryFileSnapshot(db: Database): BetterSqlite3.Database | undefined {
   const reader = new BetterSqlite3(path.join(db.dir, DB_FILE), { fileMustExist: true });
   try {
     reader.pragma('synchronous = NORMAL'); // a checkpoint still syncs the file before the WAL restarts

@@ -151,8 +151,9 @@ function purgeSegments(db: Database, below: number): { purged: string[]; logsKep
   // SQLite's WAL is not fsynced at commit (the log is the durability): a segment may go only
   // once every WAL frame is in the database file, synced, or a power loss could take records
   // that exist nowhere else
-  const [r] = db.sql.pragma('wal_checkpoint(FULL)') as { busy: number; log: number; checkpointed: number }[];
-  if (!r || r.busy !== 0 || r.checkpointed < r.log) {
+  // (the database's background checkpointer is paused meanwhile: it would make this one busy)
+  const r = db.checkpoint('FULL');
+  if (r.busy !== 0 || r.checkpointed < r.log) {
     return {
       purged: [],
       logsKept:

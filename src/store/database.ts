@@ -14,7 +14,16 @@
  * after a power loss it may come back at an earlier `applied_lsn` (never torn: the WAL's
  * checksums keep a valid prefix), and replay of the log brings it forward again. Only a
  * checkpoint makes salvage.db durable; log segments are purged only after a FULL checkpoint
- * (backup.ts), so replay never needs a purged segment.
+ * (backup.ts, through `checkpoint()`), so replay never needs a purged segment.
+ *
+ * Checkpoints are off the write path: once a commit leaves `checkpointPages` WAL frames (64 MiB)
+ * not yet copied into salvage.db, the database asks its checkpointer (checkpointer.ts: a worker
+ * thread with its own connection, started then) to run a PASSIVE checkpoint beside the writer.
+ * SQLite's own auto-checkpoint on the writer's connection stays as a ceiling, at four times
+ * that, for when the checkpointer falls behind. `checkpoint()` runs one on the writer's
+ * connection with the checkpointer paused, for callers that need it complete; `close()` stops
+ * the checkpointer's connection first, so that the writer's close, the last one, checkpoints
+ * everything into salvage.db. Read-only databases have no checkpointer.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -24,6 +33,7 @@ import { type Clock, systemClock } from '../lib/clock.js';
 import { fsyncDir } from '../lib/fs.js';
 import { sha256Hex } from '../lib/hash.js';
 import { applyOp, type StoreExtension } from './apply.js';
+import { Checkpointer, type CheckpointerStatus } from './checkpointer.js';
 import { decodeOp, encodeOpParts, type Op } from './ops.js';
 import { MIGRATIONS, SCHEMA_SQL, SCHEMA_VERSION, writeNewDatabaseMeta } from './schema.js';
 import {
@@ -43,8 +53,19 @@ import { stmt } from './stmt.js';
 export const DB_FILE = 'salvage.db';
 /** Contents up to this size live inline in SQLite; larger ones are files under blobs/. */
 export const DEFAULT_INLINE_MAX_BYTES = 64 * 1024;
-/** WAL pages (4 KiB) after which SQLite checkpoints: 64 MiB. */
-const WAL_CHECKPOINT_PAGES = 16_384;
+/** WAL pages (4 KiB) after which the checkpointer copies the WAL into salvage.db: 64 MiB. */
+export const WAL_CHECKPOINT_PAGES = 16_384;
+/** The writer checkpoints itself (SQLite's auto-checkpoint) at this many times that. */
+const WAL_CEILING_FACTOR = 4;
+
+export type CheckpointMode = 'PASSIVE' | 'FULL' | 'RESTART' | 'TRUNCATE';
+
+/** `PRAGMA wal_checkpoint`'s answer: busy 1 when another checkpoint ran (log and checkpointed -1 then). */
+export interface CheckpointResult {
+  busy: number;
+  log: number;
+  checkpointed: number;
+}
 
 export interface DatabaseOptions {
   clock?: Clock;
@@ -53,6 +74,11 @@ export interface DatabaseOptions {
   segmentBytes?: number;
   inlineMaxBytes?: number;
   extensions?: readonly StoreExtension[];
+  /**
+   * WAL pages (4 KiB) not yet in salvage.db after which a background checkpoint starts
+   * (default WAL_CHECKPOINT_PAGES; tests make it small). Also sets journal_size_limit.
+   */
+  checkpointPages?: number;
 }
 
 export interface CreateOptions extends DatabaseOptions {
@@ -101,6 +127,7 @@ export class Database {
   private readonly extensions: readonly StoreExtension[];
   private readonly inlineMax: number;
   private readonly writer: LogWriter | undefined;
+  private readonly checkpointer: Checkpointer | undefined;
   private queue: Pending[] = [];
   private flushScheduled = false;
   private closed = false;
@@ -123,11 +150,14 @@ export class Database {
       this.sql.pragma('journal_mode = WAL');
       this.sql.pragma('synchronous = NORMAL');
       this.sql.pragma('busy_timeout = 60000');
-      // The log, not SQLite, makes writes durable (see the header): SQLite checkpoints its WAL
-      // (copy into salvage.db + 2 fsyncs) once it holds WAL_CHECKPOINT_PAGES, not after every
-      // commit of a batch of a few MB as the default of 1,000 pages did.
-      this.sql.pragma(`wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`);
-      this.sql.pragma(`journal_size_limit = ${WAL_CHECKPOINT_PAGES * 4096}`);
+      // The log, not SQLite, makes writes durable (see the header): the WAL is checkpointed
+      // (copied into salvage.db + 2 fsyncs) once it holds `pages`, by the checkpointer, not after
+      // every commit of a batch of a few MB as SQLite's default of 1,000 pages would; the
+      // writer's own auto-checkpoint is only the ceiling.
+      const pages = opts.checkpointPages ?? WAL_CHECKPOINT_PAGES;
+      this.sql.pragma(`wal_autocheckpoint = ${pages * WAL_CEILING_FACTOR}`);
+      this.sql.pragma(`journal_size_limit = ${pages * 4096}`);
+      this.checkpointer = new Checkpointer(file, pages);
       this.writer = new LogWriter(this.logsDir, opts.segmentBytes ?? DEFAULT_SEGMENT_BYTES);
     } else {
       this.sql.pragma('query_only = ON');
@@ -327,6 +357,7 @@ export class Database {
       }
       return;
     }
+    this.checkpointer?.afterCommit();
     for (const r of results) {
       if (r.ok) {
         r.p.resolve(r.v);
@@ -506,6 +537,7 @@ export class Database {
       this.recoverTail(false);
       const v = fn();
       this.sql.exec('COMMIT');
+      this.checkpointer?.afterCommit();
       return v;
     } catch (err) {
       if (this.sql.inTransaction) {
@@ -563,13 +595,54 @@ export class Database {
     }
   }
 
+  /**
+   * Run `fn` with the background checkpointer paused (a checkpoint it is running ends first):
+   * for a caller that runs a checkpoint of its own, on any connection, and needs it not to
+   * find another one running (SQLite runs one at a time and fails a second at once).
+   */
+  withoutBackgroundCheckpoint<T>(fn: () => T): T {
+    this.checkpointer?.pause();
+    try {
+      return fn();
+    } finally {
+      this.checkpointer?.resume();
+    }
+  }
+
+  /**
+   * Checkpoint the WAL on this connection now, the background checkpointer paused meanwhile.
+   * FULL/RESTART/TRUNCATE wait (busy_timeout) for writers and readers of other connections;
+   * `busy` is still 1 when one outlasted that, or another process was checkpointing.
+   */
+  checkpoint(mode: CheckpointMode): CheckpointResult {
+    return this.withoutBackgroundCheckpoint(() => {
+      const [r] = this.sql.pragma(`wal_checkpoint(${mode})`) as CheckpointResult[];
+      return r ?? { busy: 1, log: -1, checkpointed: -1 };
+    });
+  }
+
+  /** What the background checkpointer has done (none for a read-only database). */
+  checkpointerStatus(): CheckpointerStatus | undefined {
+    return this.checkpointer?.status();
+  }
+
+  /**
+   * Close. When it returns, salvage.db holds every commit (this connection, the last one in
+   * this process, checkpoints the WAL as it closes), unless another process has it open.
+   * @throws INTERNAL when the checkpointer's connection did not close in time (everything else
+   *   is closed then, and the WAL and the log still hold every write)
+   */
   close(): void {
     if (this.closed) {
       return;
     }
     this.flush();
     this.closed = true;
-    this.writer?.close();
-    this.sql.close();
+    try {
+      this.checkpointer?.close();
+    } finally {
+      this.writer?.close();
+      this.sql.close();
+    }
   }
 }

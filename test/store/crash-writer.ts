@@ -3,8 +3,11 @@
  * through the store API, one write per message, and prints each acknowledged item id to stdout
  * after its write resolved — so every printed id must survive a SIGKILL.
  *
- *   node --import tsx test/store/crash-writer.ts <db-dir> small|large|steady
+ *   node --import tsx test/store/crash-writer.ts <db-dir> small|large|steady [checkpoint-pages]
  *
+ * With `checkpoint-pages` it opens the database with that `checkpointPages` (its background
+ * checkpointer then runs often) and prints `ckpt <runs>` after an acknowledgement whenever the
+ * checkpointer is running a checkpoint at that moment.
  * It starts, then waits for a line `go <round>` on stdin before it opens the database, so a
  * parent can start it early (Node + tsx take a while to start) and let it run when it wants.
  * Output lines: `open`, then `ack <i> <id>[,<id>] <ms>` per message; in `large` mode also
@@ -42,16 +45,22 @@ export function writerMessage(round: number, i: number, mode: WriterMode): Buffe
 }
 
 async function main(): Promise<void> {
-  const [dir, mode] = process.argv.slice(2) as [string, WriterMode];
+  const [dir, mode, pages] = process.argv.slice(2) as [string, WriterMode, string | undefined];
   const lines = readline.createInterface({ input: process.stdin });
   let stop = false;
   const go = await new Promise<string>((resolve) => lines.once('line', resolve));
   lines.on('line', (l) => (stop ||= l === 'stop'));
   const round = Number(go.split(' ')[1]);
-  const db = Database.open(dir);
+  const db = Database.open(dir, pages === undefined ? {} : { checkpointPages: Number(pages) });
   const say = (s: string): void => void process.stdout.write(s + '\n');
   say('open');
-  const ack = (i: number, ids: number[]): void => say(`ack ${i} ${ids.join(',')} ${Date.now()}`);
+  const ack = (i: number, ids: number[]): void => {
+    say(`ack ${i} ${ids.join(',')} ${Date.now()}`);
+    const ckpt = db.checkpointerStatus();
+    if (pages !== undefined && ckpt?.running) {
+      say(`ckpt ${ckpt.runs}`);
+    }
+  };
   let i = 0;
   while (!stop) {
     if (mode === 'large') {

@@ -20,13 +20,14 @@ class WriterPool {
     private readonly mode: WriterMode,
     private left: number,
     private readonly size = 3,
+    private readonly args: string[] = [],
   ) {
     this.fill();
   }
 
   private fill(): void {
     while (this.warm.length < Math.min(this.size, this.left)) {
-      const c = new ChildLines(spawnTsx(WRITER, [this.dir, this.mode]));
+      const c = new ChildLines(spawnTsx(WRITER, [this.dir, this.mode, ...this.args]));
       c.child.stderr!.setEncoding('utf8');
       c.child.stderr!.on('data', (d: string) => process.stderr.write(`[writer ${c.child.pid}] ${d}`));
       this.warm.push(c);
@@ -168,6 +169,34 @@ describe('crash safety (real processes, SIGKILL)', () => {
       total >= rounds * 3,
       `only ${total} acknowledged writes in ${rounds} rounds (CRASH_SEED=${seed})`,
     );
+  });
+
+  it('keeps every acknowledged delivery through kills while the background checkpointer copies the WAL', async (t) => {
+    const seed = Number(process.env.CRASH_SEED ?? Date.now() % 1_000_000);
+    const random = prng(seed);
+    const { db, dir } = openTestDb(t);
+    await mailboxes(db, WRITER_MAILBOXES);
+    db.close();
+    const rounds = 6;
+    // 64 pages: a checkpoint every 20-odd writes of the writer, each copying ~256 KiB + fsyncs
+    const pool = new WriterPool(dir, 'small', rounds, 3, ['64']);
+    t.after(() => pool.killAll());
+    const acked = new Map<number, Acked>();
+    for (let round = 1; round <= rounds; round++) {
+      const c = await killRound(pool, round, async (w) => {
+        const k = 1 + Math.floor(random() * 3);
+        await w.waitFor((l) => Number(/^ckpt (\d+)$/.exec(l)?.[1] ?? -1) >= k);
+        await sleep(Math.floor(random() * 2));
+      });
+      const mine = ackedOf(c.lines, round);
+      assert.ok(mine.size > 0, `round ${round}: nothing acknowledged (CRASH_SEED=${seed})`);
+      for (const [id, m] of mine) {
+        acked.set(id, m);
+      }
+      for (const [id, m] of verify(dir, 'small', acked, round, seed)) {
+        acked.set(id, m);
+      }
+    }
   });
 
   it('keeps the database whole when killed while delivering a large (> 64 KiB) message', async (t) => {

@@ -6,6 +6,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import {
   DB_FILE,
   Database,
+  WAL_CHECKPOINT_PAGES,
   checkDatabase,
   deliver,
   getMailbox,
@@ -237,9 +238,11 @@ describe('schema versions', () => {
 });
 
 describe('SQLite settings of a writer', () => {
-  it('checkpoints the WAL only after 64 MiB, not after every multi-MB batch (the log makes writes durable)', (t) => {
+  it('checkpoints the WAL only after 64 MiB (in the background), not after every multi-MB batch (the log makes writes durable); the writer itself at 256 MiB', (t) => {
     const { db } = openTestDb(t);
-    assert.equal(db.sql.pragma('wal_autocheckpoint', { simple: true }), 16_384);
+    assert.equal(WAL_CHECKPOINT_PAGES, 16_384);
+    assert.equal(db.sql.pragma('wal_autocheckpoint', { simple: true }), 4 * 16_384);
+    assert.equal(db.sql.pragma('journal_size_limit', { simple: true }), 16_384 * 4096);
     assert.equal(db.sql.pragma('synchronous', { simple: true }), 1); // NORMAL
   });
 });
