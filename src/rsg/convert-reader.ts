@@ -4,7 +4,12 @@
  */
 import { Worker } from 'node:worker_threads';
 import { AppError, ERROR_CODES, type ErrorCode } from '../errors.js';
-import type { ConvertRecord, ConvertWorkerData, ConvertWorkerMessage } from './convert-worker.js';
+import type {
+  ConvertParentMessage,
+  ConvertRecord,
+  ConvertWorkerData,
+  ConvertWorkerMessage,
+} from './convert-worker.js';
 
 /** Batches read ahead of the consumer (each at most a few MiB plus one message). */
 const READ_AHEAD_BATCHES = 4;
@@ -42,10 +47,14 @@ function toError(m: ConvertWorkerMessage & { t: 'fatal' }): Error {
 /**
  * The source's events as batches. Stopping early (`break`, an exception in the consumer) asks
  * the worker to close the source and ends it.
+ *
+ * With `reuseBuffers`, the consumer holds nothing of a batch's buffer once it asks for the next
+ * batch (what it stored is copied): the buffer goes back to the worker to be filled again.
  * @throws what `readSource` throws for a source that cannot be read at all
  */
 export async function* readSourceInWorker(
   data: Omit<ConvertWorkerData, 'credit'>,
+  opts: { reuseBuffers?: boolean } = {},
 ): AsyncGenerator<ConvertBatch> {
   const worker = startWorker({ ...data, credit: READ_AHEAD_BATCHES });
   const queue: Received[] = [];
@@ -69,7 +78,13 @@ export async function* readSourceInWorker(
       const m = await next();
       if (m.t === 'batch') {
         yield { records: m.records, buffer: Buffer.from(m.buffer) };
-        worker.postMessage({ t: 'credit', n: 1 });
+        if (opts.reuseBuffers === true) {
+          const back: ConvertParentMessage = { t: 'credit', n: 1, buffer: m.buffer };
+          worker.postMessage(back, [m.buffer]);
+        } else {
+          const more: ConvertParentMessage = { t: 'credit', n: 1 };
+          worker.postMessage(more);
+        }
       } else if (m.t === 'done') {
         ended = true;
         return;
@@ -83,7 +98,8 @@ export async function* readSourceInWorker(
     }
   } finally {
     if (!ended) {
-      worker.postMessage({ t: 'stop' });
+      const stop: ConvertParentMessage = { t: 'stop' };
+      worker.postMessage(stop);
       const timer = setTimeout(() => push({ t: 'exit', reason: 'stop timed out' }), STOP_GRACE_MS);
       for (let m = await next(); m.t === 'batch'; m = await next()) {
         // batches posted before the worker saw `stop` are dropped

@@ -7,8 +7,12 @@
  *
  * Messages to the parent: `batch` (records in source order; message bytes packed in one
  * transferred buffer), `done`, `fatal`. From the parent: `credit` (how many more batches it
- * will take: flow control bounds the memory held in batches), `stop` (end early, closing the
- * source's files).
+ * will take: flow control bounds the memory held in batches; it may hand back the buffer of a
+ * batch it is done with, to be filled again), `stop` (end early, closing the source's files).
+ *
+ * Handing buffers back saves more than their allocation: on this (virtual) machine the first
+ * touch of freshly allocated memory is dear, and a fresh buffer per batch cost the copy into it
+ * ~0.2 s of CPU on the Enron sample (40,960 messages).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { isAppError } from '../errors.js';
@@ -41,21 +45,31 @@ export type ConvertRecord =
     };
 
 export type ConvertWorkerMessage =
+  /** `buffer` may be longer than the bytes the records point into. */
   | { t: 'batch'; records: ConvertRecord[]; buffer: ArrayBuffer }
   | { t: 'done' }
   | { t: 'fatal'; code: string | undefined; message: string; details: Record<string, unknown> };
 
+/** From the parent: more batches it takes, and perhaps a batch buffer to fill again. */
+export type ConvertParentMessage = { t: 'credit'; n: number; buffer?: ArrayBuffer } | { t: 'stop' };
+
 /** A batch is posted once it holds this many records or bytes. */
 const BATCH_RECORDS = 256;
 const BATCH_BYTES = 4 * 1024 * 1024;
+/** Buffers handed back and kept for the next batches (as many as the parent may hold). */
+const MAX_SPARE_BUFFERS = 8;
 
 async function run(port: NonNullable<typeof parentPort>, data: ConvertWorkerData): Promise<void> {
   let credit = data.credit;
   let stopped = false;
   let wake: (() => void) | undefined;
-  port.on('message', (m: { t: 'credit'; n: number } | { t: 'stop' }) => {
+  const spare: ArrayBuffer[] = [];
+  port.on('message', (m: ConvertParentMessage) => {
     if (m.t === 'credit') {
       credit += m.n;
+      if (m.buffer !== undefined && spare.length < MAX_SPARE_BUFFERS) {
+        spare.push(m.buffer);
+      }
     } else {
       stopped = true;
     }
@@ -72,7 +86,13 @@ async function run(port: NonNullable<typeof parentPort>, data: ConvertWorkerData
       return;
     }
     credit -= 1;
-    const packed = Buffer.allocUnsafeSlow(bytes); // not from the pool: its memory can be transferred
+    const reuse = spare.findIndex((b) => b.byteLength >= bytes);
+    const packed =
+      reuse >= 0
+        ? Buffer.from(spare.splice(reuse, 1)[0]!)
+        : // not from the pool, so that its memory can be transferred; room for a batch of
+          // typical messages, so that it can be handed back and filled again
+          Buffer.allocUnsafeSlow(Math.max(bytes, BATCH_BYTES + 64 * 1024));
     let at = 0;
     for (const c of chunks) {
       at += c.copy(packed, at);

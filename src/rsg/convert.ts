@@ -97,12 +97,11 @@ export async function convertSource(
   };
   let finished = false;
   try {
-    const batches = readSourceInWorker({
-      kind,
-      path,
-      mailbox: opts.mailbox,
-      maxMessageBytes: opts.maxMessageBytes,
-    });
+    const batches = readSourceInWorker(
+      { kind, path, mailbox: opts.mailbox, maxMessageBytes: opts.maxMessageBytes },
+      // the store copies what it keeps; the feed holds the bytes until they are indexed
+      { reuseBuffers: !feed },
+    );
     for await (const batch of batches) {
       if (opts.signal?.aborted) {
         throw new AppError('VALIDATION_FAILED', 'The mount was cancelled');

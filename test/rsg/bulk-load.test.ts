@@ -136,6 +136,33 @@ describe('converting by bulk load', () => {
     assert.deepEqual(refs, { hash: sha256(big), refcount: 2 });
   });
 
+  it('stores an eml-tree of many batches exactly as the logged write path (the reader fills handed-back buffers again)', async (t) => {
+    // 2,000 messages: eight batches of the reader, more than it holds ahead, so that batch
+    // buffers come back to it and are filled again; one message larger than such a buffer
+    const src = tempDir(t);
+    for (let i = 0; i < 2000; i++) {
+      const folder = path.join(src, `user${i % 3}`, `folder${i % 7}`);
+      fs.mkdirSync(folder, { recursive: true });
+      const body = `message ${i} ${'abcdefghij'.repeat((i * 37) % 500)}\r\n`;
+      const id = i % 10 === 0 ? 'shared' : `m${i}`; // every tenth one the same message (one blob)
+      const text =
+        i % 10 === 0
+          ? `Received: from hop${i}\r\nMessage-ID: <${id}@example.com>\r\nSubject: same\r\n\r\nsame body\r\n`
+          : `Message-ID: <${id}@example.com>\r\nSubject: number ${i}\r\n\r\n${body}`;
+      fs.writeFileSync(path.join(folder, `${i}.`), text);
+    }
+    const big = `Subject: big\r\nMessage-ID: <big@example.com>\r\n\r\n${'y'.repeat(5 * 1024 * 1024)}\r\n`;
+    fs.writeFileSync(path.join(src, 'user1', 'folder3', '1000a.'), big);
+    const rows = await assertSameAsTheLog(t, aCatalogue(t), 'eml-tree', src);
+    assert.equal(rows.items!.length, 2001);
+    // the content after the per-delivery Received: field, once for 200 items
+    const same = sha256(
+      Buffer.from('Message-ID: <shared@example.com>\r\nSubject: same\r\n\r\nsame body\r\n'),
+    );
+    const refs = rows.blobRefs!.find((b) => (b as { hash: string }).hash === same);
+    assert.deepEqual(refs, { hash: same, refcount: 200 });
+  });
+
   it('stores a Maildir tree (flags) exactly as the logged write path', async (t) => {
     await assertSameAsTheLog(
       t,
