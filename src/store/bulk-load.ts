@@ -9,7 +9,7 @@
  *   interrupted is thrown away whole (the caller removes the directory), so nothing written
  *   here is ever acknowledged before `finish`;
  * - SQLite without a rollback journal on disk (journal in memory), synchronous OFF, exclusive
- *   lock, one transaction per `commit()`;
+ *   lock, one transaction per `commit()`, 16 KiB pages;
  * - two statements per item (the item row, the blob's refcount upserted), three for a new
  *   content (its blobs row too), mailboxes and folders looked up in memory;
  * - secondary indexes dropped while loading and created once at the end (one sort instead of
@@ -49,6 +49,9 @@ export interface BulkItemInput {
   deletedMs: number | null;
   origin: string | null;
 }
+
+/** Page size of a bulk-loaded database file (SQLite's default: 4 KiB). */
+export const BULK_PAGE_SIZE = 16384;
 
 const INSERT_ITEM = `INSERT INTO items (id, mailbox_id, folder_id, folder_path, blob_hash, prefix, size, sha256,
     identity, message_id, subject, from_addr, to_addr, cc_addr, date_ms, internal_ms, flags, deleted_ms, created_ms, origin)
@@ -93,6 +96,10 @@ export class BulkLoader {
     fs.mkdirSync(path.join(dir, 'blobs'), { recursive: true });
     this.sql = new BetterSqlite3(path.join(dir, DB_FILE));
     try {
+      // set before the first table: the file's page size for good. A converted database is
+      // written once and then read: most inline contents (a few KiB) fit a 16 KiB page whole
+      // instead of spilling into overflow pages, and a batch commits in a quarter of the writes
+      this.sql.pragma(`page_size = ${BULK_PAGE_SIZE}`);
       this.sql.pragma('journal_mode = MEMORY');
       this.sql.pragma('synchronous = OFF');
       this.sql.pragma('locking_mode = EXCLUSIVE');

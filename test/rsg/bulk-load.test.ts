@@ -10,6 +10,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import type { RsgCatalogue, RsgSourceKind } from '../../src/rsg/index.js';
 import { readSource, type SourceKind } from '../../src/sources/index.js';
 import {
+  BULK_PAGE_SIZE,
   DB_FILE,
   Database,
   DEFAULT_MAX_MESSAGE_BYTES,
@@ -97,6 +98,15 @@ function rowsOf(dbFile: string): Record<string, unknown[]> {
   }
 }
 
+function pageSizeOf(dbFile: string): number {
+  const sql = new BetterSqlite3(dbFile, { readonly: true });
+  try {
+    return sql.pragma('page_size', { simple: true }) as number;
+  } finally {
+    sql.close();
+  }
+}
+
 async function assertSameAsTheLog(
   t: Parameters<typeof tempDir>[0],
   cat: RsgCatalogue,
@@ -109,6 +119,8 @@ async function assertSameAsTheLog(
   await convertThroughTheLog(reference, kind, source);
   const got = rowsOf(path.join(mounted, DB_FILE));
   assert.deepEqual(got, rowsOf(path.join(reference, DB_FILE)));
+  assert.equal(pageSizeOf(path.join(mounted, DB_FILE)), BULK_PAGE_SIZE); // the same rows in larger pages
+  assert.notEqual(BULK_PAGE_SIZE, pageSizeOf(path.join(reference, DB_FILE)));
   assert.ok(got.items!.length > 0);
   const check = checkDatabase(mounted);
   assert.deepEqual(check.problems, []);
