@@ -16,13 +16,15 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { isAppError } from '../errors.js';
-import { readSource, type FolderRole, type SourceKind } from '../sources/index.js';
+import type { FolderRole, ResolvedOptions, SourceKind } from '../sources/index.js';
+// not sources/index.js: that loads zod (~0.2 s of CPU) to check options the parent checked
+import { readResolvedSource } from '../sources/read.js';
 
 export interface ConvertWorkerData {
   kind: SourceKind;
   path: string;
-  mailbox: string | undefined;
-  maxMessageBytes: number;
+  /** Checked by the parent (`resolveSourceOptions`). */
+  options: ResolvedOptions;
   /** Batches the parent takes before its first `credit`. */
   credit: number;
 }
@@ -104,8 +106,7 @@ async function run(port: NonNullable<typeof parentPort>, data: ConvertWorkerData
     chunks = [];
     bytes = 0;
   };
-  const options = { mailbox: data.mailbox, maxMessageBytes: data.maxMessageBytes, blockingReads: true };
-  const source = readSource(data.kind, data.path, options);
+  const source = readResolvedSource(data.kind, data.path, data.options);
   for await (const ev of source) {
     if (ev.kind === 'folder') {
       const f = ev.folder;

@@ -17,7 +17,12 @@
 import nodePath from 'node:path';
 import { AppError, isAppError } from '../errors.js';
 import { type Clock } from '../lib/clock.js';
-import { type SourceEstimate, type SourceKind, estimateSource } from '../sources/index.js';
+import {
+  type SourceEstimate,
+  type SourceKind,
+  estimateSource,
+  resolveSourceOptions,
+} from '../sources/index.js';
 import { BulkLoader, parseMessage } from '../store/index.js';
 import { readSourceInWorker } from './convert-reader.js';
 import { MAX_LISTED_PROBLEMS, type MountProblem, type MountProgress } from './catalogue-file.js';
@@ -97,8 +102,10 @@ export async function convertSource(
   };
   let finished = false;
   try {
+    // blocking reads: the worker has nothing else to do (see convert-worker.ts)
+    const options = { mailbox: opts.mailbox, maxMessageBytes: opts.maxMessageBytes, blockingReads: true };
     const batches = readSourceInWorker(
-      { kind, path, mailbox: opts.mailbox, maxMessageBytes: opts.maxMessageBytes },
+      { kind, path, options: resolveSourceOptions(kind, path, options) },
       // the store copies what it keeps; the feed holds the bytes until they are indexed
       { reuseBuffers: !feed },
     );

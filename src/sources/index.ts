@@ -20,16 +20,18 @@
  * Errors are `AppError`s: SOURCE_NOT_FOUND, SOURCE_CORRUPT, VALIDATION_FAILED.
  */
 import fsp from 'node:fs/promises';
-import { resolveOptions, statSource } from './options.js';
+import { resolveOptions } from './options.js';
 import { planEmlTree } from './eml-tree.js';
 import { planMaildir } from './maildir.js';
-import { listMboxFiles, readMbox } from './mbox.js';
-import { checkPstHeader, readPst } from './pst.js';
-import { estimatePlan, readPlan } from './tree.js';
-import type { SourceEstimate, SourceEvent, SourceKind, SourceOptions } from './types.js';
+import { listMboxFiles } from './mbox.js';
+import { checkPstHeader } from './pst.js';
+import { readResolvedSource, statSource } from './read.js';
+import { estimatePlan } from './tree.js';
+import type { ResolvedOptions, SourceEstimate, SourceEvent, SourceKind, SourceOptions } from './types.js';
 
 export type {
   FolderRole,
+  ResolvedOptions,
   SourceEstimate,
   SourceEvent,
   SourceFolder,
@@ -39,6 +41,14 @@ export type {
 } from './types.js';
 export { guessFolderRole } from './common.js';
 export { DEFAULT_MAX_MESSAGE_BYTES } from './options.js';
+
+/**
+ * Check the kind, path and options as `readSource` does, and fill in the defaults: what
+ * `readResolvedSource` (sources/read.ts) takes, in a thread that should not load zod.
+ * @throws VALIDATION_FAILED listing every issue
+ */
+export const resolveSourceOptions: (kind: SourceKind, path: string, opts?: SourceOptions) => ResolvedOptions =
+  resolveOptions;
 
 /**
  * Read a source as one stream of events: every folder (before its messages), every message,
@@ -61,26 +71,7 @@ export async function* readSource(
   path: string,
   opts?: SourceOptions,
 ): AsyncGenerator<SourceEvent> {
-  const o = resolveOptions(kind, path, opts);
-  switch (kind) {
-    case 'maildir':
-      await statSource(kind, path, 'dir');
-      yield* readPlan(planMaildir(path, o.mailbox), o.maxMessageBytes, o.blockingReads);
-      return;
-    case 'eml-tree':
-      await statSource(kind, path, 'dir');
-      yield* readPlan(planEmlTree(path, o.mailbox), o.maxMessageBytes, o.blockingReads);
-      return;
-    case 'mbox': {
-      const st = await statSource(kind, path, 'any');
-      yield* readMbox(path, st.isDirectory(), o);
-      return;
-    }
-    case 'pst':
-      await statSource(kind, path, 'file');
-      yield* readPst(path, o);
-      return;
-  }
+  yield* readResolvedSource(kind, path, resolveOptions(kind, path, opts));
 }
 
 /**
