@@ -4,6 +4,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { AppError, ERROR_CODES, type ErrorCode } from '../errors.js';
+import { isCompiledCopyCurrent, withoutTsx } from '../lib/compiled.js';
 import type {
   ConvertParentMessage,
   ConvertRecord,
@@ -24,9 +25,24 @@ export interface ConvertBatch {
   buffer: Buffer;
 }
 
+/** The worker's modules under src/: what must be compiled and current to run dist's copy. */
+const WORKER_MODULES = ['errors.ts', 'rsg/', 'sources/'];
+
+/** The compiled worker (dist/src/rsg/convert-worker.js) when current; decided once per thread. */
+let compiledWorker: URL | null | undefined;
+
 function startWorker(data: ConvertWorkerData): Worker {
   if (import.meta.url.endsWith('.ts')) {
-    // Running from TypeScript sources (tests, tsx): the worker must register tsx itself.
+    // Running from TypeScript sources (tests, tsx): the compiled copy when it is current, else
+    // the source, the worker registering tsx itself.
+    const src = new URL('../', import.meta.url);
+    const dist = new URL('../../dist/src/', import.meta.url);
+    compiledWorker ??= isCompiledCopyCurrent(src, dist, WORKER_MODULES)
+      ? new URL('rsg/convert-worker.js', dist)
+      : null;
+    if (compiledWorker !== null) {
+      return new Worker(compiledWorker, { workerData: data, execArgv: withoutTsx(process.execArgv) });
+    }
     const entry = new URL('./convert-worker.ts', import.meta.url).href;
     const tsx = import.meta.resolve('tsx/esm/api');
     const boot = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(entry)}); })`;
