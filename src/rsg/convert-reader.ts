@@ -5,6 +5,7 @@
 import { Worker } from 'node:worker_threads';
 import { AppError, ERROR_CODES, type ErrorCode } from '../errors.js';
 import { isCompiledCopyCurrent, withoutTsx } from '../lib/compiled.js';
+import type { SourceEstimate } from '../sources/index.js';
 import type {
   ConvertParentMessage,
   ConvertRecord,
@@ -64,13 +65,14 @@ function toError(m: ConvertWorkerMessage & { t: 'fatal' }): Error {
  * The source's events as batches. Stopping early (`break`, an exception in the consumer) asks
  * the worker to close the source and ends it.
  *
+ * `onEstimate` gets the source's estimate (`estimateSource`) once the worker has it, if ever.
  * With `reuseBuffers`, the consumer holds nothing of a batch's buffer once it asks for the next
  * batch (what it stored is copied): the buffer goes back to the worker to be filled again.
  * @throws what `readSource` throws for a source that cannot be read at all
  */
 export async function* readSourceInWorker(
   data: Omit<ConvertWorkerData, 'credit'>,
-  opts: { reuseBuffers?: boolean } = {},
+  opts: { reuseBuffers?: boolean; onEstimate?: (e: SourceEstimate) => void } = {},
 ): AsyncGenerator<ConvertBatch> {
   const worker = startWorker({ ...data, credit: READ_AHEAD_BATCHES });
   const queue: Received[] = [];
@@ -101,6 +103,8 @@ export async function* readSourceInWorker(
           const more: ConvertParentMessage = { t: 'credit', n: 1 };
           worker.postMessage(more);
         }
+      } else if (m.t === 'estimate') {
+        opts.onEstimate?.(m.estimate);
       } else if (m.t === 'done') {
         ended = true;
         return;
@@ -117,7 +121,7 @@ export async function* readSourceInWorker(
       const stop: ConvertParentMessage = { t: 'stop' };
       worker.postMessage(stop);
       const timer = setTimeout(() => push({ t: 'exit', reason: 'stop timed out' }), STOP_GRACE_MS);
-      for (let m = await next(); m.t === 'batch'; m = await next()) {
+      for (let m = await next(); m.t === 'batch' || m.t === 'estimate'; m = await next()) {
         // batches posted before the worker saw `stop` are dropped
       }
       clearTimeout(timer);

@@ -19,14 +19,8 @@
  *   thread (pst-extractor is synchronous and can stall on corrupt files; see pst.ts).
  * Errors are `AppError`s: SOURCE_NOT_FOUND, SOURCE_CORRUPT, VALIDATION_FAILED.
  */
-import fsp from 'node:fs/promises';
 import { resolveOptions } from './options.js';
-import { planEmlTree } from './eml-tree.js';
-import { planMaildir } from './maildir.js';
-import { listMboxFiles } from './mbox.js';
-import { checkPstHeader } from './pst.js';
-import { readResolvedSource, statSource } from './read.js';
-import { estimatePlan } from './tree.js';
+import { estimateResolvedSource, readResolvedSource } from './read.js';
 import type { ResolvedOptions, SourceEstimate, SourceEvent, SourceKind, SourceOptions } from './types.js';
 
 export type {
@@ -86,34 +80,5 @@ export async function estimateSource(
   path: string,
   opts?: SourceOptions,
 ): Promise<SourceEstimate> {
-  const o = resolveOptions(kind, path, opts);
-  switch (kind) {
-    case 'maildir':
-      await statSource(kind, path, 'dir');
-      return estimatePlan(planMaildir(path, o.mailbox), o.blockingReads);
-    case 'eml-tree':
-      await statSource(kind, path, 'dir');
-      return estimatePlan(planEmlTree(path, o.mailbox), o.blockingReads);
-    case 'mbox': {
-      const st = await statSource(kind, path, 'any');
-      if (!st.isDirectory()) {
-        return { bytes: st.size };
-      }
-      const { files } = await listMboxFiles(path);
-      const sizes = await Promise.all(
-        files.map((f) =>
-          fsp.stat(f.abs).then(
-            (s) => s.size,
-            () => 0,
-          ),
-        ),
-      );
-      return { bytes: sizes.reduce((a, b) => a + b, 0) };
-    }
-    case 'pst': {
-      await statSource(kind, path, 'file');
-      const { size } = await checkPstHeader(path);
-      return { bytes: size };
-    }
-  }
+  return estimateResolvedSource(kind, path, resolveOptions(kind, path, opts));
 }
