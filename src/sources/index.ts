@@ -60,12 +60,13 @@ export const resolveSourceOptions: (kind: SourceKind, path: string, opts?: Sourc
  * @throws SOURCE_CORRUPT the source as a whole cannot be read (unlistable root, a PST that
  *   is ANSI, truncated or refused by pst-extractor, a single mbox file that cannot be opened)
  */
-export async function* readSource(
+export function readSource(
   kind: SourceKind,
   path: string,
   opts?: SourceOptions,
 ): AsyncGenerator<SourceEvent> {
-  yield* readResolvedSource(kind, path, resolveOptions(kind, path, opts));
+  // the options are checked once the stream is iterated, as every other error surfaces
+  return readResolvedSource(kind, path, () => resolveOptions(kind, path, opts));
 }
 
 /**
