@@ -7,9 +7,10 @@
  *
  * Messages to the parent: `batch` (records in source order; message bytes packed in one
  * transferred buffer), `estimate` (for progress, once known: counted here while the reading
- * waits, which left the mounting thread ~0.4 s of stats on the Enron sample), `done`, `fatal`. From the parent: `credit` (how many more batches it
- * will take: flow control bounds the memory held in batches; it may hand back the buffer of a
- * batch it is done with, to be filled again), `stop` (end early, closing the source's files).
+ * waits, which spares the mounting thread ~0.4 s of stats on the Enron sample), `done`,
+ * `fatal`. From the parent: `credit` (how many more batches it will take: flow control bounds
+ * the memory held in batches; it may hand back the buffer of a batch it is done with, to be
+ * filled again), `stop` (end early, closing the source's files).
  *
  * Handing buffers back saves more than their allocation: on this (virtual) machine the first
  * touch of freshly allocated memory is dear, and a fresh buffer per batch cost the copy into it
