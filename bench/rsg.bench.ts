@@ -16,6 +16,10 @@
  * (`process.resourceUsage().maxRSS`, the tsx loader included). The page cache is warm (the
  * plain read runs just before each mount). Medians of BENCH_RUNS runs (default 3).
  *
+ * The conversion's reading worker runs the compiled copy under dist/ when it is current, as the
+ * search index's workers do: build first (`npx tsc -p tsconfig.build.json`) to measure what
+ * ships; otherwise the worker boots tsx (~0.5 s of CPU per mount).
+ *
  * Reads the team corpus (`../shared/corpus` beside the repository, or $SALVAGE_CORPUS) and
  * prepares its inputs once in a cache under the OS temp dir (the unpacked sample is shared
  * with store.bench.ts). RSG_BENCH_MESSAGES=n uses only the first whole mailboxes holding n

@@ -4,7 +4,14 @@
  */
 import { Worker } from 'node:worker_threads';
 import { AppError, ERROR_CODES, type ErrorCode } from '../errors.js';
-import type { ConvertRecord, ConvertWorkerData, ConvertWorkerMessage } from './convert-worker.js';
+import { isCompiledCopyCurrent, withoutTsx } from '../lib/compiled.js';
+import type { SourceEstimate } from '../sources/index.js';
+import type {
+  ConvertParentMessage,
+  ConvertRecord,
+  ConvertWorkerData,
+  ConvertWorkerMessage,
+} from './convert-worker.js';
 
 /** Batches read ahead of the consumer (each at most a few MiB plus one message). */
 const READ_AHEAD_BATCHES = 4;
@@ -19,9 +26,24 @@ export interface ConvertBatch {
   buffer: Buffer;
 }
 
+/** The worker's modules under src/: what must be compiled and current to run dist's copy. */
+const WORKER_MODULES = ['errors.ts', 'rsg/', 'sources/'];
+
+/** The compiled worker (dist/src/rsg/convert-worker.js) when current; decided once per thread. */
+let compiledWorker: URL | null | undefined;
+
 function startWorker(data: ConvertWorkerData): Worker {
   if (import.meta.url.endsWith('.ts')) {
-    // Running from TypeScript sources (tests, tsx): the worker must register tsx itself.
+    // Running from TypeScript sources (tests, tsx): the compiled copy when it is current, else
+    // the source, the worker registering tsx itself.
+    const src = new URL('../', import.meta.url);
+    const dist = new URL('../../dist/src/', import.meta.url);
+    compiledWorker ??= isCompiledCopyCurrent(src, dist, WORKER_MODULES)
+      ? new URL('rsg/convert-worker.js', dist)
+      : null;
+    if (compiledWorker !== null) {
+      return new Worker(compiledWorker, { workerData: data, execArgv: withoutTsx(process.execArgv) });
+    }
     const entry = new URL('./convert-worker.ts', import.meta.url).href;
     const tsx = import.meta.resolve('tsx/esm/api');
     const boot = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(entry)}); })`;
@@ -42,10 +64,15 @@ function toError(m: ConvertWorkerMessage & { t: 'fatal' }): Error {
 /**
  * The source's events as batches. Stopping early (`break`, an exception in the consumer) asks
  * the worker to close the source and ends it.
+ *
+ * `onEstimate` gets the source's estimate (`estimateSource`) once the worker has it, if ever.
+ * With `reuseBuffers`, the consumer holds nothing of a batch's buffer once it asks for the next
+ * batch (what it stored is copied): the buffer goes back to the worker to be filled again.
  * @throws what `readSource` throws for a source that cannot be read at all
  */
 export async function* readSourceInWorker(
   data: Omit<ConvertWorkerData, 'credit'>,
+  opts: { reuseBuffers?: boolean; onEstimate?: (e: SourceEstimate) => void } = {},
 ): AsyncGenerator<ConvertBatch> {
   const worker = startWorker({ ...data, credit: READ_AHEAD_BATCHES });
   const queue: Received[] = [];
@@ -69,7 +96,15 @@ export async function* readSourceInWorker(
       const m = await next();
       if (m.t === 'batch') {
         yield { records: m.records, buffer: Buffer.from(m.buffer) };
-        worker.postMessage({ t: 'credit', n: 1 });
+        if (opts.reuseBuffers === true) {
+          const back: ConvertParentMessage = { t: 'credit', n: 1, buffer: m.buffer };
+          worker.postMessage(back, [m.buffer]);
+        } else {
+          const more: ConvertParentMessage = { t: 'credit', n: 1 };
+          worker.postMessage(more);
+        }
+      } else if (m.t === 'estimate') {
+        opts.onEstimate?.(m.estimate);
       } else if (m.t === 'done') {
         ended = true;
         return;
@@ -83,9 +118,10 @@ export async function* readSourceInWorker(
     }
   } finally {
     if (!ended) {
-      worker.postMessage({ t: 'stop' });
+      const stop: ConvertParentMessage = { t: 'stop' };
+      worker.postMessage(stop);
       const timer = setTimeout(() => push({ t: 'exit', reason: 'stop timed out' }), STOP_GRACE_MS);
-      for (let m = await next(); m.t === 'batch'; m = await next()) {
+      for (let m = await next(); m.t === 'batch' || m.t === 'estimate'; m = await next()) {
         // batches posted before the worker saw `stop` are dropped
       }
       clearTimeout(timer);

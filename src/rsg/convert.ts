@@ -17,7 +17,7 @@
 import nodePath from 'node:path';
 import { AppError, isAppError } from '../errors.js';
 import { type Clock } from '../lib/clock.js';
-import { type SourceEstimate, type SourceKind, estimateSource } from '../sources/index.js';
+import { type SourceEstimate, type SourceKind, resolveSourceOptions } from '../sources/index.js';
 import { BulkLoader, parseMessage } from '../store/index.js';
 import { readSourceInWorker } from './convert-reader.js';
 import { MAX_LISTED_PROBLEMS, type MountProblem, type MountProgress } from './catalogue-file.js';
@@ -59,16 +59,9 @@ export async function convertSource(
     db.close();
     throw err;
   }
-  // The estimate (a stat of every file of a directory source) only feeds progress: run it beside
-  // the conversion instead of before it (at first, while the reading worker starts), and use it
-  // once it is known. Blocking stats, a slice at a time: a third of the CPU of async ones.
+  // The estimate (a stat of every file of a directory source) only feeds progress: the reading
+  // worker counts it while its reading waits, and it is used once it is known.
   let estimate: SourceEstimate | undefined;
-  const estimating = estimateSource(kind, path, { mailbox: opts.mailbox, blockingReads: true }).then(
-    (e) => {
-      estimate = e;
-    },
-    () => undefined, // an unreadable source fails the conversion itself, with its reason
-  );
   const started = Date.now();
   const result: ConvertResult = { items: 0, bytes: 0, problems: [], problemCount: 0 };
   const problem = (p: MountProblem): void => {
@@ -97,12 +90,16 @@ export async function convertSource(
   };
   let finished = false;
   try {
-    const batches = readSourceInWorker({
-      kind,
-      path,
-      mailbox: opts.mailbox,
-      maxMessageBytes: opts.maxMessageBytes,
-    });
+    // blocking reads: the worker has nothing else to do (see convert-worker.ts)
+    const options = { mailbox: opts.mailbox, maxMessageBytes: opts.maxMessageBytes, blockingReads: true };
+    const batches = readSourceInWorker(
+      { kind, path, options: resolveSourceOptions(kind, path, options) },
+      {
+        // the store copies what it keeps; the feed holds the bytes until they are indexed
+        reuseBuffers: !feed,
+        onEstimate: (e) => (estimate = e),
+      },
+    );
     for await (const batch of batches) {
       if (opts.signal?.aborted) {
         throw new AppError('VALIDATION_FAILED', 'The mount was cancelled');
@@ -179,7 +176,6 @@ export async function convertSource(
       await feed?.close();
       db.close();
     }
-    await estimating;
   }
   return result;
 }

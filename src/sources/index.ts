@@ -19,17 +19,13 @@
  *   thread (pst-extractor is synchronous and can stall on corrupt files; see pst.ts).
  * Errors are `AppError`s: SOURCE_NOT_FOUND, SOURCE_CORRUPT, VALIDATION_FAILED.
  */
-import fsp from 'node:fs/promises';
-import { resolveOptions, statSource } from './options.js';
-import { planEmlTree } from './eml-tree.js';
-import { planMaildir } from './maildir.js';
-import { listMboxFiles, readMbox } from './mbox.js';
-import { checkPstHeader, readPst } from './pst.js';
-import { estimatePlan, readPlan } from './tree.js';
-import type { SourceEstimate, SourceEvent, SourceKind, SourceOptions } from './types.js';
+import { resolveOptions } from './options.js';
+import { estimateResolvedSource, readResolvedSource } from './read.js';
+import type { ResolvedOptions, SourceEstimate, SourceEvent, SourceKind, SourceOptions } from './types.js';
 
 export type {
   FolderRole,
+  ResolvedOptions,
   SourceEstimate,
   SourceEvent,
   SourceFolder,
@@ -39,6 +35,14 @@ export type {
 } from './types.js';
 export { guessFolderRole } from './common.js';
 export { DEFAULT_MAX_MESSAGE_BYTES } from './options.js';
+
+/**
+ * Check the kind, path and options as `readSource` does, and fill in the defaults: what
+ * `readResolvedSource` (sources/read.ts) takes, in a thread that should not load zod.
+ * @throws VALIDATION_FAILED listing every issue
+ */
+export const resolveSourceOptions: (kind: SourceKind, path: string, opts?: SourceOptions) => ResolvedOptions =
+  resolveOptions;
 
 /**
  * Read a source as one stream of events: every folder (before its messages), every message,
@@ -56,31 +60,13 @@ export { DEFAULT_MAX_MESSAGE_BYTES } from './options.js';
  * @throws SOURCE_CORRUPT the source as a whole cannot be read (unlistable root, a PST that
  *   is ANSI, truncated or refused by pst-extractor, a single mbox file that cannot be opened)
  */
-export async function* readSource(
+export function readSource(
   kind: SourceKind,
   path: string,
   opts?: SourceOptions,
 ): AsyncGenerator<SourceEvent> {
-  const o = resolveOptions(kind, path, opts);
-  switch (kind) {
-    case 'maildir':
-      await statSource(kind, path, 'dir');
-      yield* readPlan(planMaildir(path, o.mailbox), o.maxMessageBytes, o.blockingReads);
-      return;
-    case 'eml-tree':
-      await statSource(kind, path, 'dir');
-      yield* readPlan(planEmlTree(path, o.mailbox), o.maxMessageBytes, o.blockingReads);
-      return;
-    case 'mbox': {
-      const st = await statSource(kind, path, 'any');
-      yield* readMbox(path, st.isDirectory(), o);
-      return;
-    }
-    case 'pst':
-      await statSource(kind, path, 'file');
-      yield* readPst(path, o);
-      return;
-  }
+  // the options are checked once the stream is iterated, as every other error surfaces
+  return readResolvedSource(kind, path, () => resolveOptions(kind, path, opts));
 }
 
 /**
@@ -95,34 +81,5 @@ export async function estimateSource(
   path: string,
   opts?: SourceOptions,
 ): Promise<SourceEstimate> {
-  const o = resolveOptions(kind, path, opts);
-  switch (kind) {
-    case 'maildir':
-      await statSource(kind, path, 'dir');
-      return estimatePlan(planMaildir(path, o.mailbox), o.blockingReads);
-    case 'eml-tree':
-      await statSource(kind, path, 'dir');
-      return estimatePlan(planEmlTree(path, o.mailbox), o.blockingReads);
-    case 'mbox': {
-      const st = await statSource(kind, path, 'any');
-      if (!st.isDirectory()) {
-        return { bytes: st.size };
-      }
-      const { files } = await listMboxFiles(path);
-      const sizes = await Promise.all(
-        files.map((f) =>
-          fsp.stat(f.abs).then(
-            (s) => s.size,
-            () => 0,
-          ),
-        ),
-      );
-      return { bytes: sizes.reduce((a, b) => a + b, 0) };
-    }
-    case 'pst': {
-      await statSource(kind, path, 'file');
-      const { size } = await checkPstHeader(path);
-      return { bytes: size };
-    }
-  }
+  return estimateResolvedSource(kind, path, resolveOptions(kind, path, opts));
 }

@@ -1,11 +1,9 @@
 /**
- * Validation of what callers pass to `readSource` / `estimateSource`, and the source root check.
+ * Validation of what callers pass to `readSource` / `estimateSource` (zod: kept out of read.ts,
+ * which a conversion's reader thread loads).
  */
-import type { Stats } from 'node:fs';
-import fs from 'node:fs/promises';
 import { z } from 'zod';
 import { AppError } from '../errors.js';
-import { describeFsError, errnoCode } from './common.js';
 import type { ResolvedOptions, SourceKind, SourceOptions } from './types.js';
 
 /** Default bound on one message: 50 MiB, as the live store's MAX_MESSAGE_BYTES. */
@@ -54,41 +52,4 @@ export function resolveOptions(
     mboxQuoting: parsed.data.mboxQuoting ?? 'mboxrd',
     blockingReads: parsed.data.blockingReads ?? false,
   };
-}
-
-/**
- * stat() the source root and check it is the expected type.
- * @throws SOURCE_NOT_FOUND when nothing is there, VALIDATION_FAILED for the wrong type
- */
-export async function statSource(
-  kind: SourceKind,
-  path: string,
-  expect: 'dir' | 'file' | 'any',
-): Promise<Stats> {
-  let st;
-  try {
-    st = await fs.stat(path);
-  } catch (err) {
-    const code = errnoCode(err);
-    if (code === 'ENOENT' || code === 'ENOTDIR') {
-      throw new AppError('SOURCE_NOT_FOUND', `No ${kind} source at '${path}'`, { path }, { cause: err });
-    }
-    throw new AppError('SOURCE_CORRUPT', `Cannot read ${kind} source '${path}': ${describeFsError(err)}`, {
-      path,
-    });
-  }
-  if (expect === 'dir' && !st.isDirectory()) {
-    throw new AppError('VALIDATION_FAILED', `A ${kind} source must be a directory: '${path}' is not`, {
-      path,
-    });
-  }
-  if (expect === 'file' && !st.isFile()) {
-    throw new AppError('VALIDATION_FAILED', `A ${kind} source must be a file: '${path}' is not`, { path });
-  }
-  if (expect === 'any' && !st.isFile() && !st.isDirectory()) {
-    throw new AppError('VALIDATION_FAILED', `A ${kind} source must be a file or directory: '${path}'`, {
-      path,
-    });
-  }
-  return st;
 }

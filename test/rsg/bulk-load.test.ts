@@ -10,6 +10,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import type { RsgCatalogue, RsgSourceKind } from '../../src/rsg/index.js';
 import { readSource, type SourceKind } from '../../src/sources/index.js';
 import {
+  BULK_PAGE_SIZE,
   DB_FILE,
   Database,
   DEFAULT_MAX_MESSAGE_BYTES,
@@ -97,6 +98,15 @@ function rowsOf(dbFile: string): Record<string, unknown[]> {
   }
 }
 
+function pageSizeOf(dbFile: string): number {
+  const sql = new BetterSqlite3(dbFile, { readonly: true });
+  try {
+    return sql.pragma('page_size', { simple: true }) as number;
+  } finally {
+    sql.close();
+  }
+}
+
 async function assertSameAsTheLog(
   t: Parameters<typeof tempDir>[0],
   cat: RsgCatalogue,
@@ -109,6 +119,8 @@ async function assertSameAsTheLog(
   await convertThroughTheLog(reference, kind, source);
   const got = rowsOf(path.join(mounted, DB_FILE));
   assert.deepEqual(got, rowsOf(path.join(reference, DB_FILE)));
+  assert.equal(pageSizeOf(path.join(mounted, DB_FILE)), BULK_PAGE_SIZE); // the same rows in larger pages
+  assert.notEqual(BULK_PAGE_SIZE, pageSizeOf(path.join(reference, DB_FILE)));
   assert.ok(got.items!.length > 0);
   const check = checkDatabase(mounted);
   assert.deepEqual(check.problems, []);
@@ -134,6 +146,33 @@ describe('converting by bulk load', () => {
     assert.deepEqual(blob, { hash: sha256(big), size: big.length, data: null });
     const refs = rows.blobRefs!.find((b) => (b as { hash: string }).hash === sha256(big));
     assert.deepEqual(refs, { hash: sha256(big), refcount: 2 });
+  });
+
+  it('stores an eml-tree of many batches exactly as the logged write path (the reader fills handed-back buffers again)', async (t) => {
+    // 2,000 messages: eight batches of the reader, more than it holds ahead, so that batch
+    // buffers come back to it and are filled again; one message larger than such a buffer
+    const src = tempDir(t);
+    for (let i = 0; i < 2000; i++) {
+      const folder = path.join(src, `user${i % 3}`, `folder${i % 7}`);
+      fs.mkdirSync(folder, { recursive: true });
+      const body = `message ${i} ${'abcdefghij'.repeat((i * 37) % 500)}\r\n`;
+      const id = i % 10 === 0 ? 'shared' : `m${i}`; // every tenth one the same message (one blob)
+      const text =
+        i % 10 === 0
+          ? `Received: from hop${i}\r\nMessage-ID: <${id}@example.com>\r\nSubject: same\r\n\r\nsame body\r\n`
+          : `Message-ID: <${id}@example.com>\r\nSubject: number ${i}\r\n\r\n${body}`;
+      fs.writeFileSync(path.join(folder, `${i}.`), text);
+    }
+    const big = `Subject: big\r\nMessage-ID: <big@example.com>\r\n\r\n${'y'.repeat(5 * 1024 * 1024)}\r\n`;
+    fs.writeFileSync(path.join(src, 'user1', 'folder3', '1000a.'), big);
+    const rows = await assertSameAsTheLog(t, aCatalogue(t), 'eml-tree', src);
+    assert.equal(rows.items!.length, 2001);
+    // the content after the per-delivery Received: field, once for 200 items
+    const same = sha256(
+      Buffer.from('Message-ID: <shared@example.com>\r\nSubject: same\r\n\r\nsame body\r\n'),
+    );
+    const refs = rows.blobRefs!.find((b) => (b as { hash: string }).hash === same);
+    assert.deepEqual(refs, { hash: same, refcount: 200 });
   });
 
   it('stores a Maildir tree (flags) exactly as the logged write path', async (t) => {

@@ -114,10 +114,12 @@ describe('mounting an eml-tree', () => {
     const converted = seen.filter((p) => p.phase === 'converting').at(-1)!;
     assert.equal(converted.items, 51);
     assert.equal(converted.bytes, info.counts.bytes);
-    // the estimate (a stat of every file) runs beside the conversion: totals once it is known
+    // the estimate (a stat of every file) is counted by the reading worker beside the reading:
+    // totals once it is known, and always by the end of the conversion
     for (const p of seen.filter((x) => x.totalItems !== undefined)) {
       assert.deepEqual([p.totalItems, p.totalBytes], [51, info.counts.bytes]);
     }
+    assert.deepEqual([converted.totalItems, converted.totalBytes], [51, info.counts.bytes]);
     assert.deepEqual(seen.at(-1), { phase: 'done', items: 51, bytes: info.counts.bytes, itemsPerSecond: 0 });
   });
 
