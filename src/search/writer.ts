@@ -9,7 +9,7 @@ import { parentPort, type MessagePort } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import type { SearchDocument } from './document.js';
 import { SEARCH_TABLES_SQL } from './schema.js';
-import { docWriter, updateStems } from './write-docs.js';
+import { docWriter, sideDocWriter, updateStems } from './write-docs.js';
 
 export type WriterCommand =
   /**
@@ -34,6 +34,8 @@ const IDLE_FLUSH_MS = 20;
 
 let db: Database.Database | undefined;
 let write: ((docs: SearchDocument[]) => number) | undefined;
+/** Commits what `write` left in an open transaction (a side database's writer). */
+let commit: () => void = () => undefined;
 let total = 0;
 let pending: SearchDocument[] = [];
 /** Items written, and items received (written or pending): duplicates of a retried batch count once. */
@@ -65,6 +67,7 @@ function flush(): void {
     }
     if (seen.size >= total) {
       finished = true;
+      commit();
       updateStems(db);
       db.close();
       for (const p of ports) {
@@ -100,11 +103,12 @@ parentPort?.on('message', (cmd: WriterCommand) => {
           db.pragma('synchronous = OFF');
           db.pragma('locking_mode = EXCLUSIVE');
           db.exec(SEARCH_TABLES_SQL);
+          ({ write, commit } = sideDocWriter(db));
         } else {
           db.pragma('busy_timeout = 30000');
           db.pragma('synchronous = NORMAL'); // WAL: a crash may lose the last commits, never corrupt
+          write = docWriter(db);
         }
-        write = docWriter(db);
         total = cmd.total;
       } catch (err) {
         finished = true;
