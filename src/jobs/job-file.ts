@@ -22,22 +22,36 @@ const Folder = z.string().min(1).max(1024);
 
 export const JobDocument = z
   .object({
-    source: z.union([
-      z.object({ rsg: z.string().regex(/^[a-z0-9]{4,32}$/, 'an RSG id') }).strict(),
-      z
-        .object({
-          mount: z
-            .object({
-              source: z.enum(['backup', 'database', 'maildir', 'eml-tree', 'mbox', 'pst']),
-              path: z.string().min(1),
-              label: z.string().min(1).max(200).optional(),
-              mailbox: RsgMailboxName.optional(),
-              until: z.string().optional(),
-            })
-            .strict(),
-        })
-        .strict(),
-    ]),
+    source: z.union(
+      [
+        z
+          .object({
+            rsg: z
+              .string({
+                error: (iss) =>
+                  typeof iss.input === 'number'
+                    ? 'an RSG id, as text: quote it (YAML reads an id like 123e4567 as a number)'
+                    : undefined,
+              })
+              .regex(/^[a-z0-9]{4,32}$/, 'an RSG id'),
+          })
+          .strict(),
+        z
+          .object({
+            mount: z
+              .object({
+                source: z.enum(['backup', 'database', 'maildir', 'eml-tree', 'mbox', 'pst']),
+                path: z.string().min(1),
+                label: z.string().min(1).max(200).optional(),
+                mailbox: RsgMailboxName.optional(),
+                until: z.string().optional(),
+              })
+              .strict(),
+          })
+          .strict(),
+      ],
+      { error: 'either rsg (the id of a mounted recovery group) or mount (a source to mount), not both' },
+    ),
     mailboxes: z
       .union([
         z.literal('all'),
@@ -114,16 +128,36 @@ export function parseJobText(text: string, name: string): JobDocument {
   return validateJob(raw, name);
 }
 
+/**
+ * The issues of a union (the job's `source`: `rsg` or `mount`) as those of the branch whose keys
+ * the input has, which say what is wrong ("source.rsg: …"), instead of the union's bare
+ * "Invalid input"; any other issue as it is.
+ */
+function unionBranch(i: z.core.$ZodIssue): z.core.$ZodIssue[] {
+  if (i.code !== 'invalid_union') {
+    return [i];
+  }
+  const fitting = i.errors.filter(
+    (b) => !b.some((x) => x.code === 'unrecognized_keys' && x.path.length === 0),
+  );
+  if (fitting.length !== 1) {
+    return [i];
+  }
+  return fitting[0]!.flatMap((x) => unionBranch({ ...x, path: [...i.path, ...x.path] }));
+}
+
 /** @throws JOB_INVALID */
 export function validateJob(raw: unknown, name = 'the job'): JobDocument {
   const r = JobDocument.safeParse(raw);
   if (!r.success) {
     // an unknown key is named by its own path ('filters.subjectKeyword'), not its parent's
-    const errors = r.error.issues.flatMap((i) =>
-      i.code === 'unrecognized_keys'
-        ? i.keys.map((k) => ({ path: [...i.path, k].join('.'), message: `unrecognized key "${k}"` }))
-        : [{ path: i.path.join('.') || '(root)', message: i.message }],
-    );
+    const errors = r.error.issues
+      .flatMap(unionBranch)
+      .flatMap((i) =>
+        i.code === 'unrecognized_keys'
+          ? i.keys.map((k) => ({ path: [...i.path, k].join('.'), message: `unrecognized key "${k}"` }))
+          : [{ path: i.path.join('.') || '(root)', message: i.message }],
+      );
     throw invalid(
       `${name} is not a valid job: ${errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`,
       errors,

@@ -9,7 +9,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import { AppError, isAppError } from '../errors.js';
 import type { Clock } from '../lib/clock.js';
 import {
@@ -82,6 +82,22 @@ function indexingProgress(progress: (p: MountProgress) => void): (done: number, 
  * from those an earlier process with the same pid left behind.
  */
 const PROCESS_TOKEN = randomBytes(8).toString('hex');
+
+const ID_FIRST = 'abcdefghijklmnopqrstuvwxyz';
+const ID_REST = `${ID_FIRST}0123456789`;
+
+/**
+ * A new RSG id: ten characters of [a-z0-9], the first a letter, so that no id reads as a number
+ * where it is written unquoted (a YAML job file's `rsg: 123e456789` is a number; hex ids were
+ * that, or all digits, about one time in fifty).
+ */
+export function newRsgId(): string {
+  let id = ID_FIRST[randomInt(ID_FIRST.length)]!;
+  while (id.length < 10) {
+    id += ID_REST[randomInt(ID_REST.length)]!;
+  }
+  return id;
+}
 
 interface MountOwner {
   pid?: number;
@@ -174,7 +190,7 @@ export class RsgCatalogue {
         path: req.path,
       });
     }
-    const id = randomBytes(5).toString('hex');
+    const id = newRsgId();
     const dir = this.dirOf(id);
     fs.mkdirSync(dir, { recursive: true });
     const info: RsgInfo & MountOwner = {

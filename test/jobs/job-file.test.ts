@@ -77,6 +77,24 @@ describe('salvage job run', () => {
           ],
         },
         {
+          name: 'an RSG id that YAML reads as a number',
+          file: 'numeric-id.yaml',
+          text: () => 'source: { rsg: 123e4567 }\nmailboxes: all\n',
+          errors: [['source.rsg', /quote it/]],
+        },
+        {
+          name: 'a source to mount of an unknown kind',
+          file: 'bad-mount.yaml',
+          text: () => 'source: { mount: { source: emltree, path: dumps/x } }\nmailboxes: all\n',
+          errors: [['source.mount.source', /eml-tree/]],
+        },
+        {
+          name: 'a source that is neither an RSG nor a mount',
+          file: 'bad-source.yaml',
+          text: () => 'source: { path: dumps/x }\nmailboxes: all\n',
+          errors: [['source', /either rsg .* or mount/]],
+        },
+        {
           name: 'a value of the wrong type',
           file: 'wrong-type.json',
           text: (r) => JSON.stringify({ source: { rsg: r }, mailboxes: 'all', badItemLimit: 'none' }),
