@@ -344,7 +344,17 @@ export class RsgCatalogue {
         info.report.indexFailed = r.failed;
       }
       progress({ phase: 'sealing', items: 0, bytes: 0, itemsPerSecond: 0 });
-      db.sql.pragma('wal_checkpoint(TRUNCATE)');
+      // the whole WAL into the file before it leaves WAL mode: a sealed RSG is one file
+      const ck = db.checkpoint('TRUNCATE');
+      if (ck.busy !== 0) {
+        throw new AppError(
+          'INTERNAL',
+          'Sealing the recovery group: its write-ahead log could not be checkpointed',
+          {
+            ...ck,
+          },
+        );
+      }
       db.sql.pragma('journal_mode = DELETE');
     } finally {
       db.close();
