@@ -4,8 +4,8 @@
  * timeout (a parser stuck on a message the pre-check let through) gets its worker
  * terminated and replaced, and the batch rejected: the caller decides what to retry.
  */
-import fs from 'node:fs';
 import { Worker, type MessagePort } from 'node:worker_threads';
+import { isCompiledCopyCurrent, withoutTsx } from '../lib/compiled.js';
 import type { DocStatus, SearchDocument } from './document.js';
 
 export interface ParseRequest {
@@ -49,51 +49,12 @@ interface Slot {
   pending: Map<number, Pending>;
 }
 
-/**
- * `distDir` when it holds a compiled copy of every source file of `srcDir` (x.ts → x.js) and
- * its oldest file is at least as new as the newest source, else undefined: a stale build is
- * never run in place of the source.
- */
-export function upToDateCompiledDir(srcDir: URL, distDir: URL): URL | undefined {
-  try {
-    const sources = fs.readdirSync(srcDir).filter((f) => f.endsWith('.ts'));
-    const mtime = (f: string, dir: URL): number => fs.statSync(new URL(f, dir)).mtimeMs;
-    const compiled = sources.map((f) => f.replace(/\.ts$/, '.js'));
-    if (sources.length === 0 || !compiled.every((f) => fs.existsSync(new URL(f, distDir)))) {
-      return undefined;
-    }
-    const newestSource = Math.max(...sources.map((f) => mtime(f, srcDir)));
-    const oldestCompiled = Math.min(...compiled.map((f) => mtime(f, distDir)));
-    return oldestCompiled >= newestSource ? distDir : undefined;
-  } catch {
-    return undefined; // cannot be read: run the source
-  }
-}
-
 /** This directory compiled (dist/src/search), if up to date; decided once per thread. */
 let compiledDir: URL | null | undefined;
 function compiledSearchDir(): URL | undefined {
-  compiledDir ??=
-    upToDateCompiledDir(new URL('./', import.meta.url), new URL('../../dist/src/search/', import.meta.url)) ??
-    null;
+  const dist = new URL('../../dist/src/search/', import.meta.url);
+  compiledDir ??= isCompiledCopyCurrent(new URL('./', import.meta.url), dist, ['./']) ? dist : null;
   return compiledDir ?? undefined;
-}
-
-/** Node options without the ones that load tsx (a worker inherits them, and its own loader thread). */
-function withoutTsx(argv: string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i] as string;
-    if (
-      (a === '--import' || a === '--loader' || a === '--require' || a === '-r') &&
-      argv[i + 1]?.includes('tsx')
-    ) {
-      i++;
-    } else if (!(/^--(import|loader|require)=/.test(a) && a.includes('tsx'))) {
-      out.push(a);
-    }
-  }
-  return out;
 }
 
 /**
