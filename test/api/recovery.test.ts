@@ -43,6 +43,8 @@ after(() => Promise.all(cleanups.map((f) => f())));
 
 const EMPTY_COUNTS = { mailboxes: 0, folders: 0, items: 0, dumpsterItems: 0, bytes: 0 };
 
+const CURSOR_REFUSED =
+  'not a cursor of this query, mailbox and order (pass the nextCursor of the same search)';
 describe('POST /recovery-groups', () => {
   it('→ 202 mounting, with its progress and Location; GET shows it mounted with counts once done', async () => {
     assert.equal(mounting.status, 202);
@@ -650,7 +652,22 @@ describe('GET /recovery-groups/{id}/search', () => {
     expectProblem(res, 'VALIDATION_FAILED', {
       instance: `/api/v1/recovery-groups/${rsg}/search`,
       detail: 'invalid cursor for this query',
-      errors: [{ where: 'query', path: 'cursor', message: 'not a cursor of this query and order' }],
+      errors: [{ where: 'query', path: 'cursor', message: CURSOR_REFUSED }],
+    });
+  });
+
+  it('→ 400 VALIDATION_FAILED for the cursor of another query', async () => {
+    const first = await fx.api
+      .get(`/recovery-groups/${rsg}/search?q=meeting&limit=1`, fx.tokens.helpdesk)
+      .expect(200);
+    const res = await fx.api.get(
+      `/recovery-groups/${rsg}/search?q=budget&limit=1&cursor=${encodeURIComponent(first.body.nextCursor)}`,
+      fx.tokens.helpdesk,
+    );
+    expectProblem(res, 'VALIDATION_FAILED', {
+      instance: `/api/v1/recovery-groups/${rsg}/search`,
+      detail: 'invalid cursor for this query',
+      errors: [{ where: 'query', path: 'cursor', message: CURSOR_REFUSED }],
     });
   });
 
