@@ -5,7 +5,7 @@
  */
 import type BetterSqlite3 from 'better-sqlite3';
 import { type Page, decodeCursor, isInt, pageOf } from '../lib/cursor.js';
-import type { Database, Op, StoreExtension, WriteTx } from '../store/index.js';
+import { type Database, type Op, type StoreExtension, type WriteTx, stmt } from '../store/index.js';
 
 /** Who did something: a token (id, name, role), the CLI operator, or nobody (no token). */
 export interface AuditActor {
@@ -74,7 +74,8 @@ interface AppendOp {
 
 function applyAppend(sql: BetterSqlite3.Database, op: Op): void {
   const { entries } = op as unknown as AppendOp;
-  const ins = sql.prepare(
+  const ins = stmt(
+    sql,
     `INSERT INTO audit_log (id, time_ms, actor_id, actor_name, role, action, target, outcome, code, request_id, detail)
      VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
   );
@@ -95,11 +96,10 @@ function applyAppend(sql: BetterSqlite3.Database, op: Op): void {
     );
     last = Math.max(last, e.id);
   }
-  sql
-    .prepare(
-      'INSERT INTO counters (name, next) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET next = max(next, excluded.next)',
-    )
-    .run(COUNTER, last + 1);
+  stmt(
+    sql,
+    'INSERT INTO counters (name, next) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET next = max(next, excluded.next)',
+  ).run(COUNTER, last + 1);
 }
 
 /** The audit module's tables and logged operations in the live database. */

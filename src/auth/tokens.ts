@@ -7,7 +7,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type BetterSqlite3 from 'better-sqlite3';
 import { AppError } from '../errors.js';
 import { sha256Hex } from '../lib/hash.js';
-import { type Op, type StoreExtension, type WriteTx, getMailbox } from '../store/index.js';
+import { type Op, type StoreExtension, type WriteTx, getMailbox, stmt } from '../store/index.js';
 import type { Principal, Role } from './principal.js';
 
 /** Every secret starts with this, so that leaked tokens are easy to recognise and scan for. */
@@ -157,9 +157,10 @@ export function authenticateToken(sql: BetterSqlite3.Database, secret: string): 
     return undefined;
   }
   const hash = sha256Hex(Buffer.from(secret, 'utf8'));
-  const row = sql
-    .prepare('SELECT id, name, role, mailbox, hash, revoked_ms AS revokedMs FROM auth_tokens WHERE hash = ?')
-    .get(hash) as
+  const row = stmt(
+    sql,
+    'SELECT id, name, role, mailbox, hash, revoked_ms AS revokedMs FROM auth_tokens WHERE hash = ?',
+  ).get(hash) as
     (Pick<Token, 'id' | 'name' | 'role' | 'mailbox' | 'revokedMs'> & { hash: string }) | undefined;
   if (!row || !timingSafeEqual(Buffer.from(row.hash, 'hex'), Buffer.from(hash, 'hex'))) {
     return undefined;

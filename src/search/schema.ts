@@ -30,6 +30,7 @@
  * (`café` = `cafe`; Xapian does not fold them).
  */
 import type Database from 'better-sqlite3';
+import { stmt } from '../store/stmt.js';
 
 export const SEARCH_SCHEMA_VERSION = 1;
 
@@ -118,8 +119,11 @@ export function createSearchSchema(db: Database.Database): void {
  * in its own file or in an attached one (a `database` source's search.db).
  */
 export function hasSearchSchema(db: Database.Database): boolean {
-  const row = db
-    .prepare(`SELECT count(*) AS n FROM pragma_table_list WHERE name IN ('search_docs', 'search_text')`)
-    .get() as { n: number };
+  const row = stmt(
+    db,
+    `SELECT count(*) AS n FROM pragma_table_list WHERE name IN ('search_docs', 'search_text')`,
+  ).get() as {
+    n: number;
+  };
   return row.n === 2;
 }
