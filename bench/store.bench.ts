@@ -229,7 +229,11 @@ async function oneRun(root: string, msgs: Buffer[], sisMsgs: Buffer[]): Promise<
   const delivered = timeDeliver(db, msgs, to);
 
   // full backup, and beside it a plain copy of the same database's files
-  db.sql.pragma('wal_checkpoint(TRUNCATE)');
+  // from a checkpointed database: through the database, which waits for a background
+  // checkpoint still copying the deliveries (a bare pragma would find it busy and return)
+  if (db.checkpoint('TRUNCATE').busy !== 0) {
+    throw new Error('the database could not be checkpointed before the backup');
+  }
   const c0 = process.cpuUsage();
   const t0 = performance.now();
   const full = backupFull(db, path.join(root, 'backup-full'), { keepLogs: true });
