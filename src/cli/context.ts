@@ -106,6 +106,17 @@ export class CliContext {
     });
   }
 
+  /** `withDb` and `audited` in one: `fn` on the live database, its outcome recorded there. */
+  withAuditedDb<T>(
+    cmd: Command,
+    action: string,
+    target: string,
+    fn: (db: Database) => T | Promise<T>,
+    detail?: (result: T) => Record<string, unknown>,
+  ): Promise<T> {
+    return this.withDb(cmd, (db) => this.audited(db, action, target, () => fn(db), detail));
+  }
+
   /** Run `fn` with the live database open, closing it afterwards. */
   async withDb<T>(cmd: Command, fn: (db: Database) => T | Promise<T>, dbDir?: string): Promise<T> {
     const db = this.openDb(cmd, dbDir);

@@ -44,14 +44,12 @@ export function registerDumpster(program: Command, ctx: CliContext): void {
     .requiredOption('--mailbox <address>', 'the mailbox')
     .action(async (ids: string[], opts: { mailbox: string }, cmd: Command) => {
       const [a, list] = [parseAddress(opts.mailbox), parseIds(ids)];
-      const r = await ctx.withDb(cmd, (db) =>
-        ctx.audited(
-          db,
-          'restoreDumpsterItem',
-          `/mailboxes/${a}/dumpster`,
-          () => restoreFromDumpster(db, a, list),
-          (x) => ({ restored: x.restored }),
-        ),
+      const r = await ctx.withAuditedDb(
+        cmd,
+        'restoreDumpsterItem',
+        `/mailboxes/${a}/dumpster`,
+        (db) => restoreFromDumpster(db, a, list),
+        (x) => ({ restored: x.restored }),
       );
       ctx.out(cmd, r, () => r.restored.map((x) => `Restored item ${x.id} to ${x.folder}`).join('\n'));
     });
@@ -66,19 +64,17 @@ export function registerDumpster(program: Command, ctx: CliContext): void {
         address: opts.mailbox ? parseAddress(opts.mailbox) : undefined,
         ids: ids.length > 0 ? parseIds(ids) : undefined,
       };
-      const r = await ctx.withDb(cmd, (db) =>
-        ctx.audited(
-          db,
-          'purgeDumpster',
-          sel.address ? `/mailboxes/${sel.address}/dumpster` : '/mailboxes',
-          () => purgeDumpster(db, sel),
-          (x) => ({
-            ids: sel.ids ?? null,
-            purged: x.purged,
-            bytesReleased: x.bytesReleased,
-            onHold: x.onHold,
-          }),
-        ),
+      const r = await ctx.withAuditedDb(
+        cmd,
+        'purgeDumpster',
+        sel.address ? `/mailboxes/${sel.address}/dumpster` : '/mailboxes',
+        (db) => purgeDumpster(db, sel),
+        (x) => ({
+          ids: sel.ids ?? null,
+          purged: x.purged,
+          bytesReleased: x.bytesReleased,
+          onHold: x.onHold,
+        }),
       );
       ctx.out(cmd, r, () =>
         [

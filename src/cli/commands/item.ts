@@ -110,14 +110,12 @@ export function registerItem(program: Command, ctx: CliContext): void {
     .requiredOption('--mailbox <address>', 'the mailbox')
     .action(async (ids: string[], opts: { mailbox: string }, cmd: Command) => {
       const [a, list] = [parseAddress(opts.mailbox), parseIds(ids)];
-      const r = await ctx.withDb(cmd, (db) =>
-        ctx.audited(
-          db,
-          'deleteItem',
-          `/mailboxes/${a}/items`,
-          () => deleteItems(db, a, list),
-          (x) => ({ ids: x.deleted }),
-        ),
+      const r = await ctx.withAuditedDb(
+        cmd,
+        'deleteItem',
+        `/mailboxes/${a}/items`,
+        (db) => deleteItems(db, a, list),
+        (x) => ({ ids: x.deleted }),
       );
       ctx.out(cmd, r, () => `Moved ${r.deleted.length} item(s) to the dumpster`);
     });

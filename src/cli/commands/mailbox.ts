@@ -43,14 +43,12 @@ export function registerMailbox(program: Command, ctx: CliContext): void {
       ) => {
         const a = parseAddress(address);
         const retentionDays = intOption('--retention-days', opts.retentionDays);
-        const m = await ctx.withDb(cmd, (db) =>
-          ctx.audited(
-            db,
-            'createMailbox',
-            `/mailboxes/${a}`,
-            () => createMailbox(db, { address: a, name: opts.name, retentionDays, hold: opts.hold === true }),
-            (r) => ({ hold: r.hold, retentionDays: r.retentionDays }),
-          ),
+        const m = await ctx.withAuditedDb(
+          cmd,
+          'createMailbox',
+          `/mailboxes/${a}`,
+          (db) => createMailbox(db, { address: a, name: opts.name, retentionDays, hold: opts.hold === true }),
+          (r) => ({ hold: r.hold, retentionDays: r.retentionDays }),
         );
         ctx.out(cmd, m, () => `Created mailbox ${m.address} (id ${m.id})${m.hold ? ', on hold' : ''}`);
       },
@@ -93,14 +91,12 @@ export function registerMailbox(program: Command, ctx: CliContext): void {
           opts.retentionDays === 'default' ? null : intOption('--retention-days', opts.retentionDays);
         const a = parseAddress(address);
         const change = { hold: opts.hold, retentionDays, name: opts.name };
-        const m = await ctx.withDb(cmd, (db) =>
-          ctx.audited(
-            db,
-            'updateMailbox',
-            `/mailboxes/${a}`,
-            () => updateMailbox(db, a, change),
-            () => ({ ...change }),
-          ),
+        const m = await ctx.withAuditedDb(
+          cmd,
+          'updateMailbox',
+          `/mailboxes/${a}`,
+          (db) => updateMailbox(db, a, change),
+          () => ({ ...change }),
         );
         ctx.out(
           cmd,

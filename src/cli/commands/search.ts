@@ -30,14 +30,12 @@ export function registerSearch(program: Command, ctx: CliContext): void {
             sort: o.sort === 'date' ? ('date' as const) : ('relevance' as const),
             cursor: o.cursor,
           };
-          const r = await ctx.withDb(cmd, (live) =>
-            ctx.audited(
-              live,
-              'searchRecoveryGroup',
-              `/recovery-groups/${o.rsg}/search`,
-              () => searchRsg(live, cat.group(o.rsg), query, opts),
-              (x) => ({ q: query, mailbox: opts.mailbox ?? null, total: x.total }),
-            ),
+          const r = await ctx.withAuditedDb(
+            cmd,
+            'searchRecoveryGroup',
+            `/recovery-groups/${o.rsg}/search`,
+            (live) => searchRsg(live, cat.group(o.rsg), query, opts),
+            (x) => ({ q: query, mailbox: opts.mailbox ?? null, total: x.total }),
           );
           ctx.out(cmd, r, () =>
             [
