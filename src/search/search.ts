@@ -2,9 +2,9 @@
  * search(): parse, compile, run on a (read-only) RSG database, shape hits, page with
  * opaque cursors.
  */
-import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { AppError } from '../errors.js';
+import { sha256Hex } from '../lib/hash.js';
 import { compileQuery, type HitRow, type SortKey, type SortOrder } from './compile.js';
 import { parseQuery } from './parser.js';
 import { makeSnippet, matchers, type Matcher } from './snippet.js';
@@ -62,10 +62,7 @@ export const MAX_LIMIT = 1000;
  * that query from a position in another one.
  */
 function cursorScope(query: string, mailbox: string | undefined, sort: SortOrder): string {
-  return createHash('sha256')
-    .update(`${sort}\0${mailbox?.toLowerCase() ?? ''}\0${query}`)
-    .digest('base64url')
-    .slice(0, 11);
+  return sha256Hex(Buffer.from(`${sort}\0${mailbox?.toLowerCase() ?? ''}\0${query}`)).slice(0, 16);
 }
 
 function encodeCursor(k: SortKey, scope: string): string {
