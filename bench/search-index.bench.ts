@@ -93,7 +93,7 @@ function preparedDatabase(): string {
         deliver(db, msgs, { to: [address], folder });
       }
     }
-    db.sql.pragma('wal_checkpoint(TRUNCATE)');
+    db.checkpoint('TRUNCATE'); // through the database: it waits for its background checkpointer
   } finally {
     db.close();
   }
