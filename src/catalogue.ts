@@ -15,6 +15,7 @@ import {
   SearchIndexFeed,
   buildSearchIndex,
   search,
+  searchIdentified,
 } from './search/index.js';
 import type { Database } from './store/index.js';
 
@@ -73,11 +74,10 @@ export function searchRsg(
   query: string,
   opts: Omit<SearchOptions, 'now'>,
 ): Omit<SearchResult, 'hits'> & { hits: (Hit & { live: LiveStatus })[] } {
-  const r = search(group.sql, query, { ...opts, now: live.clock.now() });
-  const identities = group.identities(r.hits.map((h) => h.itemId));
+  const { result: r, identities } = searchIdentified(group.sql, query, { ...opts, now: live.clock.now() });
   const statuses = liveStatuses(
     live,
-    r.hits.map((h) => ({ mailbox: h.mailbox, identity: identities.get(h.itemId) ?? '' })),
+    r.hits.map((h, i) => ({ mailbox: h.mailbox, identity: identities[i]! })),
   );
   return { ...r, hits: r.hits.map((h, i) => ({ ...h, live: statuses[i]! })) };
 }

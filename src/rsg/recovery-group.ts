@@ -15,7 +15,6 @@ import {
   listFolders,
   listItems,
   readItemBytes,
-  stmt,
 } from '../store/index.js';
 import type { RsgInfo } from './catalogue-file.js';
 import { attachSearchSidecar } from './search-sidecar.js';
@@ -110,15 +109,6 @@ export class RecoveryGroup {
       throw new AppError('MESSAGE_NOT_FOUND', `No item ${id} in recovery group ${this.id}`, { itemId: id });
     }
     return getItem(this.#db.sql, row.m, id);
-  }
-
-  /** The identity (the normalised Message-ID, or the content hash: message.ts) of each of these items, by id; ids not in the group are left out. */
-  identities(ids: readonly number[]): Map<number, string> {
-    const rows = stmt(
-      this.#db.sql,
-      'SELECT id, identity FROM items WHERE id IN (SELECT value FROM json_each(?))',
-    ).all(JSON.stringify(ids)) as { id: number; identity: string }[];
-    return new Map(rows.map((r) => [r.id, r.identity]));
   }
 
   mailboxOf(item: Item): Mailbox {

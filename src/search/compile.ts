@@ -58,6 +58,8 @@ export interface HitRow {
   hasAttachment: number;
   /** The start of the body text, for the snippet (snippet.ts). */
   body: string | null;
+  /** The item's identity (message.ts): what "compare with production" looks up. */
+  identity: string;
   /** Number of hits (cursor and limit aside), repeated on every row. */
   total: number;
 }
@@ -173,7 +175,8 @@ export function compileQuery(ast: QueryAst, opts: CompileOptions): CompiledQuery
   const hitColumns = `SELECT p.itemId, p.score, p.sortMs, COALESCE(i.message_id, d.message_id) AS messageId, m.address AS mailbox,
   i.folder_path AS folder, COALESCE(NULLIF(d.from_text, ''), i.from_addr) AS "from",
   COALESCE(NULLIF(d.subject, ''), i.subject) AS subject, i.size AS size,
-  COALESCE(d.has_attachment, 0) AS hasAttachment, substr(d.body, 1, ${SNIPPET_SCAN_CHARS}) AS body,`;
+  COALESCE(d.has_attachment, 0) AS hasAttachment, substr(d.body, 1, ${SNIPPET_SCAN_CHARS}) AS body,
+  i.identity AS identity,`;
   const pageJoin = `FROM page p JOIN items i ON i.id = p.itemId JOIN mailboxes m ON m.id = i.mailbox_id
 LEFT JOIN search_docs d ON d.id = p.itemId
 ORDER BY ${order.replace(/\b(score|sortMs|itemId)\b/g, 'p.$1')}`;

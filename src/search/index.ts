@@ -31,6 +31,7 @@ export {
 } from './compile.js';
 export {
   search,
+  searchIdentified,
   DEFAULT_LIMIT,
   MAX_LIMIT,
   type SearchOptions,

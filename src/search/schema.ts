@@ -119,11 +119,20 @@ export function createSearchSchema(db: Database.Database): void {
  * in its own file or in an attached one (a `database` source's search.db).
  */
 export function hasSearchSchema(db: Database.Database): boolean {
+  if (withSearchSchema.has(db)) {
+    return true;
+  }
   const row = stmt(
     db,
     `SELECT count(*) AS n FROM pragma_table_list WHERE name IN ('search_docs', 'search_text')`,
   ).get() as {
     n: number;
   };
+  if (row.n === 2) {
+    withSearchSchema.add(db); // the tables are never dropped: a yes holds for the connection's life
+  }
   return row.n === 2;
 }
+
+/** Connections known to hold the search tables (asked before every search). */
+const withSearchSchema = new WeakSet<Database.Database>();

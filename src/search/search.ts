@@ -143,6 +143,19 @@ function toHit(r: HitRow, m: { body: Matcher; subject: Matcher }): Hit {
  * @throws NOT_FOUND when the database has no search index
  */
 export function search(db: Database.Database, query: string, opts: SearchOptions): SearchResult {
+  return searchIdentified(db, query, opts).result;
+}
+
+/**
+ * search(), and beside it the identity (message.ts) of each hit, in order: what a caller needs
+ * to find the same messages in another database (the live status of a hit), read in the same
+ * query. @throws as search()
+ */
+export function searchIdentified(
+  db: Database.Database,
+  query: string,
+  opts: SearchOptions,
+): { result: SearchResult; identities: string[] } {
   const limit = opts.limit ?? DEFAULT_LIMIT;
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
     throw new AppError('VALIDATION_FAILED', `limit must be an integer from 1 to ${MAX_LIMIT}`, {
@@ -194,5 +207,5 @@ export function search(db: Database.Database, query: string, opts: SearchOptions
       scope,
     );
   }
-  return result;
+  return { result, identities: page.map((r) => r.identity) };
 }

@@ -439,13 +439,9 @@ export class Database {
   private recoverTail(full: boolean): RecoveryReport {
     const report: RecoveryReport = { replayed: 0 };
     let tail = this.tail();
-    const sizeOf = (seg: number): number => {
-      try {
-        return fs.statSync(segmentPath(this.logsDir, seg)).size;
-      } catch {
-        return -1;
-      }
-    };
+    // runs before every batch: a missing file answers undefined, not a thrown (costly) error
+    const sizeOf = (seg: number): number =>
+      fs.statSync(segmentPath(this.logsDir, seg), { throwIfNoEntry: false })?.size ?? -1;
     if (!full && sizeOf(tail.segment) <= tail.offset && sizeOf(tail.segment + 1) < 0) {
       return report;
     }
