@@ -94,6 +94,53 @@ function matchAt(words: string[], i: number, m: Matcher): number {
   return 0;
 }
 
+// eslint-disable-next-line no-control-regex
+const ASCII_ONLY = /^[\x00-\x7f]*$/;
+/** A token character of ASCII text (TOKEN restricted to ASCII). */
+const isAsciiWordChar = (c: number): boolean =>
+  (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+
+/**
+ * For ASCII text, a case-insensitive pattern that finds where the first match of `m` can start:
+ * a whole word, a prefix, or a phrase's first word, at the start of a token (in ASCII text a
+ * token folds to its lower case, so a token matches only where this pattern does). Null when
+ * nothing of `m` can match ASCII text.
+ */
+const candidates = new WeakMap<Matcher, RegExp | null>();
+function candidatePattern(m: Matcher): RegExp | null {
+  let re = candidates.get(m);
+  if (re === undefined) {
+    const esc = (w: string): string => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const whole = [...m.words, ...m.phrases.map((p) => p.words[0] as string)]
+      .filter((w) => ASCII_ONLY.test(w))
+      .map((w) => `${esc(w)}(?![A-Za-z0-9_])`);
+    const prefixes = m.prefixes.filter((w) => ASCII_ONLY.test(w)).map(esc);
+    const alts = [...whole, ...prefixes];
+    re = alts.length > 0 ? new RegExp(`(?<![A-Za-z0-9_])(?:${alts.join('|')})`, 'i') : null;
+    candidates.set(m, re);
+  }
+  return re;
+}
+
+/** The start of the token `n` tokens before position `at` of ASCII text (or of its first token). */
+function tokensBack(text: string, at: number, n: number): number {
+  let pos = at;
+  for (let k = 0; k < n; k++) {
+    let i = pos;
+    while (i > 0 && !isAsciiWordChar(text.charCodeAt(i - 1))) {
+      i--;
+    }
+    if (i === 0) {
+      break;
+    }
+    while (i > 0 && isAsciiWordChar(text.charCodeAt(i - 1))) {
+      i--;
+    }
+    pos = i;
+  }
+  return pos;
+}
+
 /**
  * A snippet of `text`: about WINDOW_TOKENS words from a little before the first match, the
  * matches marked; '…' where text was cut. Undefined when nothing matches (or nothing to
@@ -103,12 +150,35 @@ export function makeSnippet(text: string, m: Matcher | undefined): string | unde
   if (m && m.words.size + m.prefixes.length + m.phrases.length === 0) {
     return undefined;
   }
+  const scan = text.slice(0, SNIPPET_SCAN_CHARS);
+  // ASCII text (most mail): find the first place a match can start with one native search, and
+  // tokenize from LEAD_TOKENS tokens before it, instead of folding every token up to there
+  let from = 0;
+  if (m && ASCII_ONLY.test(scan)) {
+    const at = candidatePattern(m)?.exec(scan)?.index ?? -1;
+    if (at < 0) {
+      return undefined;
+    }
+    from = tokensBack(scan, at, LEAD_TOKENS);
+  }
+  return snippetFrom(text, scan, from, m);
+}
+
+/** makeSnippet, tokenizing `scan` (the start of `text`) from `from`, a token start (or 0). */
+export function snippetFrom(
+  text: string,
+  scan: string,
+  from: number,
+  m: Matcher | undefined,
+): string | undefined {
   // tokenize lazily: stop once the window after the first match is complete
   const maxPhrase = m ? Math.max(1, ...m.phrases.map((p) => p.words.length)) : 1;
   const spans: [number, number][] = [];
   const words: string[] = [];
   let first = m ? -1 : 0;
-  for (const r of text.slice(0, SNIPPET_SCAN_CHARS).matchAll(TOKEN)) {
+  const token = new RegExp(TOKEN);
+  token.lastIndex = from;
+  for (let r = token.exec(scan); r !== null; r = token.exec(scan)) {
     spans.push([r.index, r.index + r[0].length]);
     words.push(fold(r[0]));
     const i = words.length - maxPhrase; // every phrase that could start here is complete
@@ -130,7 +200,8 @@ export function makeSnippet(text: string, m: Matcher | undefined): string | unde
   if (start >= end) {
     return '';
   }
-  let out = start > 0 ? '…' : '';
+  const cut = start > 0 || (from > 0 && /[\p{L}\p{N}\p{M}\p{Co}_]/u.test(scan.slice(0, from)));
+  let out = cut ? '…' : '';
   let pos = (spans[start] as [number, number])[0];
   for (let i = start; i < end;) {
     const len = m ? Math.min(matchAt(words, i, m), end - i) : 0;
