@@ -83,22 +83,23 @@ export class CliContext {
 
   /**
    * `audited` on the home's live database, opened once for it; `then` adds an entry of what
-   * the result says (a mount's outcome). When the home has no live database yet (RSGs can be
-   * mounted before `salvage init`), `fn` runs unrecorded.
+   * the result says (a mount's outcome). `fn` gets the open live database (one connection for
+   * the work and its record). When the home has no live database yet (RSGs can be mounted
+   * before `salvage init`), `fn` runs unrecorded and gets undefined.
    */
   async auditedInHome<T>(
     cmd: Command,
     action: string,
     target: string,
-    fn: () => T | Promise<T>,
+    fn: (live: Database | undefined) => T | Promise<T>,
     detail?: (result: T) => Record<string, unknown>,
     then?: (result: T) => Omit<AuditInput, 'actor' | 'requestId'>,
   ): Promise<T> {
     if (!fs.existsSync(homePaths(this.config(cmd).home).live)) {
-      return fn();
+      return fn(undefined);
     }
     return this.withDb(cmd, async (db) => {
-      const result = await this.audited(db, action, target, fn, detail);
+      const result = await this.audited(db, action, target, () => fn(db), detail);
       if (then) {
         await new AuditService(db).record({ ...CLI_AUDIT, ...then(result) });
       }

@@ -132,4 +132,43 @@ describe('the audit log of CLI actions', () => {
     assert.equal(ok('exportRecoveryGroup')[0]!.target, `/recovery-groups/${rsg}/export`);
     assert.equal(ok('unmountRecoveryGroup')[0]!.target, `/recovery-groups/${rsg}`);
   });
+
+  it('export --live writes a live mailbox, reading it through the connection its exportMailbox record is written with', async (t) => {
+    const home = path.join(tempDir(t), 'home');
+    const cli = (...argv: string[]) => runCli(['--home', home, '--json', ...argv], { clock: aClock() });
+    const json = async (...argv: string[]): Promise<CliJson> => {
+      const r = await cli(...argv);
+      assert.equal(r.code, 0, `${argv.join(' ')}: ${r.stderr}`);
+      return r.json();
+    };
+    const out = path.join(home, '..', 'live.mbox');
+    const before = await cli('export', '--live', '--mailbox', ADDRESS, '--format', 'mbox', '--out', out);
+    assert.equal(before.code, 3, 'no live database yet');
+    assert.equal(before.json().error.code, 'DATABASE_NOT_FOUND');
+
+    await json('init');
+    await json('mailbox', 'create', ADDRESS);
+    const inbox = path.join(PHANIS, 'inbox');
+    const files = fs
+      .readdirSync(inbox)
+      .map((f) => path.join(inbox, f))
+      .slice(0, 3);
+    await json('deliver', '--to', ADDRESS, '--folder', 'Inbox', ...files);
+    const r = await json('export', '--live', '--mailbox', ADDRESS, '--format', 'mbox', '--out', out);
+    assert.equal(r.items, 3);
+    const mbox = fs.readFileSync(out, 'latin1');
+    assert.equal(mbox.match(/^From /gm)?.length, 3);
+    for (const f of files) {
+      const id = /^Message-ID:\s*(<[^>]+>)/im.exec(fs.readFileSync(f, 'latin1'))![1]!;
+      assert.ok(mbox.includes(id), `${id} in the export`);
+    }
+    const entries = (await json('audit', 'list', '--limit', '10')).entries as Entry[];
+    const e = entries.find((x) => x.action === 'exportMailbox');
+    assert.equal(e?.outcome, 'ok');
+    assert.equal(e?.target, `/mailboxes/${ADDRESS}/export`);
+    assert.deepEqual(
+      [e?.detail?.['items'], e?.detail?.['bytes'], e?.detail?.['format']],
+      [3, r.bytes, 'mbox'],
+    );
+  });
 });

@@ -12,6 +12,7 @@ import {
 } from '../../export/index.js';
 import { type ExportSelection, liveExportItems, rsgExportItems } from '../../export-items.js';
 import { asAsyncIterable } from '../../lib/iter.js';
+import type { Database } from '../../store/index.js';
 import { type CliContext, fmtBytes } from '../context.js';
 import { progressView } from '../progress.js';
 import { parseIds } from './item.js';
@@ -28,11 +29,15 @@ interface SelectionOpts {
   item?: string[];
 }
 
-/** Resolve the items a command names, from an RSG or the live database. */
+/**
+ * Resolve the items a command names, from an RSG or the live database (`live`: the connection
+ * the command's audit record is written through, when the home has one).
+ */
 async function withItems<T>(
   ctx: CliContext,
   cmd: Command,
   o: SelectionOpts,
+  live: Database | undefined,
   fn: (items: ExportItem[]) => Promise<T>,
 ): Promise<T> {
   if ((o.rsg === undefined) === (o.live !== true)) {
@@ -45,7 +50,7 @@ async function withItems<T>(
     itemIds: o.item ? parseIds(o.item) : undefined,
   };
   if (o.live) {
-    return ctx.withDb(cmd, (live) => fn(liveExportItems(live, sel)));
+    return live ? fn(liveExportItems(live, sel)) : ctx.withDb(cmd, (db) => fn(liveExportItems(db, sel)));
   }
   const cat = openRsgCatalogue(ctx.config(cmd), ctx.clock);
   try {
@@ -90,8 +95,8 @@ export function registerExport(program: Command, ctx: CliContext): void {
         throw new AppError('VALIDATION_FAILED', `${o.out} exists; choose a new file`);
       }
       const [action, target] = auditTarget(o, 'export');
-      const run = () =>
-        withItems(ctx, cmd, o, async (items) => {
+      const run = (live: Database | undefined) =>
+        withItems(ctx, cmd, o, live, async (items) => {
           const view = progressView(ctx.io, !ctx.json(cmd));
           const tmp = `${o.out}.partial`;
           const out = fs.createWriteStream(tmp, { flags: 'wx' });
@@ -157,8 +162,8 @@ export function registerExport(program: Command, ctx: CliContext): void {
           cmd,
           action,
           target,
-          () =>
-            withItems(ctx, cmd, o, (items) =>
+          (live) =>
+            withItems(ctx, cmd, o, live, (items) =>
               sendItems(items, {
                 smtp,
                 from: config.mailFrom,
