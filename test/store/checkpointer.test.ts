@@ -17,6 +17,8 @@ import {
   readItemBytes,
   restoreBackup,
 } from '../../src/store/index.js';
+import { isAppError } from '../../src/errors.js';
+import { Checkpointer } from '../../src/store/checkpointer.js';
 import { REPO_ROOT, aBody, aMessage, exited, mailboxes, openTestDb, tempDir } from '../helpers/index.js';
 
 /**
@@ -146,6 +148,39 @@ describe('the background WAL checkpointer', () => {
       }
     }
     t.diagnostic(`close() came while a checkpoint ran in ${closedWhileRunning} of 8 rounds`);
+  });
+
+  it('close() that times out throws INTERNAL, ends the worker, and loses nothing: the WAL still holds the writes', (t) => {
+    // a database with a WAL to copy, closed by its own writer without a checkpoint
+    const dir = path.join(tempDir(t), 'wal');
+    fs.mkdirSync(dir);
+    const file = path.join(dir, 'w.db');
+    const w = new BetterSqlite3(file);
+    w.pragma('journal_mode = WAL');
+    w.pragma('wal_autocheckpoint = 0');
+    w.exec('CREATE TABLE t (x BLOB)');
+    const rows = 200;
+    const insert = w.prepare('INSERT INTO t VALUES (randomblob(8000))');
+    w.transaction(() => {
+      for (let i = 0; i < rows; i++) {
+        insert.run();
+      }
+    })();
+    const cp = new Checkpointer(file, 1);
+    assert.ok(cp.framesPending() >= rows, 'the WAL holds the rows, not yet copied');
+    cp.afterCommit(); // starts the worker and asks for a checkpoint
+    assert.equal(cp.status().started, true);
+    // no time at all to stop: the worker is still starting (or checkpointing)
+    assert.throws(
+      () => cp.close(0),
+      (err: unknown) =>
+        isAppError(err) && err.code === 'INTERNAL' && /did not stop within 0 ms/.test(err.message),
+    );
+    assert.doesNotThrow(() => cp.close(0), 'a second close() has nothing left to stop');
+    w.close(); // the last connection: SQLite copies the WAL into the file now
+    const r = new BetterSqlite3(file, { readonly: true, fileMustExist: true });
+    t.after(() => r.close());
+    assert.equal((r.prepare('SELECT count(*) AS n FROM t').get() as { n: number }).n, rows);
   });
 
   it('keeps the WAL under a ceiling when the checkpointer does not run: the writer checkpoints itself at 4 x checkpointPages', async (t) => {
