@@ -29,6 +29,8 @@ const VOCAB = [
   'the',
   'of',
 ];
+/** What a matcher holds: folded words (lower case, accents removed), the non-ASCII ones folded too. */
+const MATCHER_WORDS = [...new Set(VOCAB.map((w) => w.toLowerCase())), 'cafe', 'ubergas', 'naive'];
 const GLUE = [' ', ' ', '  ', '\n', ', ', '. ', '-', '/', '(', ')', "'", '"'];
 const NON_ASCII = ['café', 'Übergas', 'naïve', '—', '«'];
 
@@ -44,22 +46,7 @@ function text(r: () => number, words: number, ascii: boolean): string {
 
 function matcher(r: () => number): Matcher {
   const m: Matcher = { words: new Set(), prefixes: [], phrases: [] };
-  const lower = [
-    'gas',
-    'price',
-    'prices',
-    'cap',
-    'capacity',
-    'risk',
-    'x_y',
-    'a1',
-    'the',
-    'of',
-    'cafe',
-    'ubergas',
-    'naive',
-  ];
-  const pick = (): string => lower[Math.floor(r() * lower.length)]!;
+  const pick = (): string => MATCHER_WORDS[Math.floor(r() * MATCHER_WORDS.length)]!;
   for (let i = Math.floor(r() * 3); i > 0; i--) {
     m.words.add(pick());
   }
