@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { type TestContext, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Database, checkDatabase, readItemBytes } from '../../src/store/index.js';
 import { ChildLines, exited, mailboxes, openTestDb, prng, spawnTsx } from '../helpers/index.js';
@@ -137,13 +137,41 @@ async function killRound(pool: WriterPool, round: number, killAt: (c: ChildLines
   return c;
 }
 
+/**
+ * A database with the writers' mailboxes, closed for them, and the random moments of this run
+ * (CRASH_SEED repeats a run).
+ */
+async function crashDb(t: TestContext): Promise<{ seed: number; random: () => number; dir: string }> {
+  const seed = Number(process.env.CRASH_SEED ?? Date.now() % 1_000_000);
+  const { db, dir } = openTestDb(t);
+  await mailboxes(db, WRITER_MAILBOXES);
+  db.close();
+  return { seed, random: prng(seed), dir };
+}
+
+/**
+ * After a round: its acknowledged writes join `acked`, `verify` checks everything acknowledged so
+ * far, and the in-flight writes it found stored count as acknowledged from then on.
+ */
+function settleRound(
+  acked: Map<number, Acked>,
+  mine: Map<number, Acked>,
+  dir: string,
+  mode: WriterMode,
+  round: number,
+  seed: number,
+): void {
+  for (const [id, m] of mine) {
+    acked.set(id, m);
+  }
+  for (const [id, m] of verify(dir, mode, acked, round, seed)) {
+    acked.set(id, m);
+  }
+}
+
 describe('crash safety (real processes, SIGKILL)', () => {
   it('keeps every acknowledged delivery, byte for byte, through 20 kills at random moments', async (t) => {
-    const seed = Number(process.env.CRASH_SEED ?? Date.now() % 1_000_000);
-    const random = prng(seed);
-    const { db, dir } = openTestDb(t);
-    await mailboxes(db, WRITER_MAILBOXES);
-    db.close();
+    const { seed, random, dir } = await crashDb(t);
     const rounds = 20;
     const pool = new WriterPool(dir, 'small', rounds);
     t.after(() => pool.killAll());
@@ -158,12 +186,7 @@ describe('crash safety (real processes, SIGKILL)', () => {
       });
       const mine = ackedOf(c.lines, round);
       total += mine.size;
-      for (const [id, m] of mine) {
-        acked.set(id, m);
-      }
-      for (const [id, m] of verify(dir, 'small', acked, round, seed)) {
-        acked.set(id, m);
-      }
+      settleRound(acked, mine, dir, 'small', round, seed);
     }
     assert.ok(
       total >= rounds * 3,
@@ -172,11 +195,7 @@ describe('crash safety (real processes, SIGKILL)', () => {
   });
 
   it('keeps every acknowledged delivery through kills while the background checkpointer copies the WAL', async (t) => {
-    const seed = Number(process.env.CRASH_SEED ?? Date.now() % 1_000_000);
-    const random = prng(seed);
-    const { db, dir } = openTestDb(t);
-    await mailboxes(db, WRITER_MAILBOXES);
-    db.close();
+    const { seed, random, dir } = await crashDb(t);
     const rounds = 6;
     // 64 pages: a checkpoint every 20-odd writes of the writer, each copying ~256 KiB + fsyncs
     const pool = new WriterPool(dir, 'small', rounds, 3, ['64']);
@@ -190,21 +209,12 @@ describe('crash safety (real processes, SIGKILL)', () => {
       });
       const mine = ackedOf(c.lines, round);
       assert.ok(mine.size > 0, `round ${round}: nothing acknowledged (CRASH_SEED=${seed})`);
-      for (const [id, m] of mine) {
-        acked.set(id, m);
-      }
-      for (const [id, m] of verify(dir, 'small', acked, round, seed)) {
-        acked.set(id, m);
-      }
+      settleRound(acked, mine, dir, 'small', round, seed);
     }
   });
 
   it('keeps the database whole when killed while delivering a large (> 64 KiB) message', async (t) => {
-    const seed = Number(process.env.CRASH_SEED ?? Date.now() % 1_000_000);
-    const random = prng(seed);
-    const { db, dir } = openTestDb(t);
-    await mailboxes(db, WRITER_MAILBOXES);
-    db.close();
+    const { seed, random, dir } = await crashDb(t);
     const rounds = 3;
     const pool = new WriterPool(dir, 'large', rounds, 2);
     t.after(() => pool.killAll());
@@ -222,12 +232,7 @@ describe('crash safety (real processes, SIGKILL)', () => {
       if (![...mine.values()].some((m) => m.i === target)) {
         midWrite += 1;
       }
-      for (const [id, m] of mine) {
-        acked.set(id, m);
-      }
-      for (const [id, m] of verify(dir, 'large', acked, round, seed)) {
-        acked.set(id, m);
-      }
+      settleRound(acked, mine, dir, 'large', round, seed);
     }
     assert.ok(midWrite >= 1, `no kill landed inside a large write (CRASH_SEED=${seed})`);
   });
