@@ -10,10 +10,22 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import type { Locator, Page } from 'playwright-core';
 import { DEMO_USER } from '../../src/demo/index.js';
 import { homePaths } from '../../src/config.js';
 import { listItems, getMailbox } from '../../src/store/index.js';
 import { type WebWorld, newPage, pageErrors, shot, signIn, startWorld } from './harness.js';
+
+/** A page signed in as the help desk, the demo RSG open, `query` searched: the page and its search box. */
+async function searchAsHelpdesk(world: WebWorld, query: string): Promise<{ page: Page; box: Locator }> {
+  const page = await newPage(world);
+  await signIn(page, `${world.base}/`, world.seed.tokens.helpdesk);
+  await page.getByRole('button', { name: `Open ${world.seed.rsg.label}` }).click();
+  const box = page.getByLabel('Search this recovery group');
+  await box.fill(query);
+  await page.getByRole('button', { name: 'Search', exact: true }).click();
+  return { page, box };
+}
 
 describe('help desk console', () => {
   let world: WebWorld;
@@ -89,12 +101,7 @@ describe('help desk console', () => {
   });
 
   it('shows more hits of the search it shows, even after the box was edited', async () => {
-    const page = await newPage(world);
-    await signIn(page, `${world.base}/`, world.seed.tokens.helpdesk);
-    await page.getByRole('button', { name: `Open ${world.seed.rsg.label}` }).click();
-    const box = page.getByLabel('Search this recovery group');
-    await box.fill('sent>=1990-01-01');
-    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    const { page, box } = await searchAsHelpdesk(world, 'sent>=1990-01-01');
     const rows = page.locator('table.results tbody tr');
     await page.getByRole('button', { name: 'Show more' }).waitFor();
     assert.equal(await rows.count(), 50);
@@ -111,12 +118,7 @@ describe('help desk console', () => {
   });
 
   it('shows the problem of a bad query and marks the offending character', async () => {
-    const page = await newPage(world);
-    await signIn(page, `${world.base}/`, world.seed.tokens.helpdesk);
-    await page.getByRole('button', { name: `Open ${world.seed.rsg.label}` }).click();
-    const box = page.getByLabel('Search this recovery group');
-    await box.fill('from:sally subject:(budget');
-    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    const { page, box } = await searchAsHelpdesk(world, 'from:sally subject:(budget');
     const problem = page.locator('#q-error .problem');
     await problem.waitFor();
     const text = await problem.innerText();
